@@ -1,0 +1,132 @@
+package dev.weft.scheduler;
+
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The scheduler's clock: a platform thread that ticks every quarter of the shorter of
+ * the starvation bound and the pinned threshold (at least 1 ms) and keeps all timing off
+ * the hot paths. Workers never read a clock; they only bump owner-written counters that
+ * the watchdog samples.
+ *
+ * <ul>
+ * <li><b>Pinned carriers.</b> A worker whose {@code running} fiber and {@code tasksRun}
+ *     count have not changed for the pinned threshold is flagged {@link Worker#pinned}
+ *     (others may then steal its slot). If work is queued and no worker is idle, one
+ *     dormant spare is started per tick, up to the configured maximum. Spares retire
+ *     themselves after their keep-alive without work.</li>
+ * <li><b>Starvation.</b> A priority with queued work (shared lane or any local queue)
+ *     whose taken-count has not moved for the starvation bound is flagged in
+ *     {@link Lanes}; a worker then serves one of its items first.</li>
+ * </ul>
+ * All of its state is confined to its own thread.
+ */
+final class Watchdog implements Runnable {
+    private final WeftScheduler scheduler;
+    private final long starvationBound;
+    private final long pinnedThreshold;
+    private final long tick;
+    private final Thread thread;
+    private volatile boolean stopped;
+
+    // Confined to the watchdog thread.
+    private final long[] lastTasks;
+    private final Fiber[] lastRunning;
+    private final long[] sameSince;
+    private final long[] lastTaken = new long[Priority.COUNT];
+    private final long[] takenSince = new long[Priority.COUNT];
+
+    Watchdog(WeftScheduler scheduler, long starvationBoundNanos, long pinnedThresholdNanos) {
+        this.scheduler = scheduler;
+        this.starvationBound = starvationBoundNanos;
+        this.pinnedThreshold = pinnedThresholdNanos;
+        this.tick = Math.max(1_000_000L, Math.min(starvationBoundNanos, pinnedThresholdNanos) / 4);
+        int n = scheduler.workers.length;
+        this.lastTasks = new long[n];
+        this.lastRunning = new Fiber[n];
+        this.sameSince = new long[n];
+        this.thread = Thread.ofPlatform().daemon().name(scheduler.name() + "-watchdog").unstarted(this);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    void stop() {
+        stopped = true;
+        LockSupport.unpark(thread);
+    }
+
+    @Override
+    public void run() {
+        while (!stopped) {
+            LockSupport.parkNanos(this, tick);
+            long now = System.nanoTime();
+            int pinned = checkCarriers(now);
+            if (pinned > 0 && hasQueuedWork() && !scheduler.idle.isNonEmpty() && scheduler.addSpare()) {
+                WeftEvents.spareAdded(scheduler.name(), pinned);
+            }
+            checkStarvation(now);
+        }
+    }
+
+    /** Flags carriers held by one fiber past the threshold; returns how many are. */
+    private int checkCarriers(long now) {
+        int pinned = 0;
+        Worker[] workers = scheduler.workers;
+        for (int i = 0; i < workers.length; i++) {
+            Worker w = workers[i];
+            Fiber running = w.running();
+            long tasks = w.tasksRun();
+            if (running == null || running != lastRunning[i] || tasks != lastTasks[i]) {
+                lastRunning[i] = running;
+                lastTasks[i] = tasks;
+                sameSince[i] = now;
+                w.pinned = false;
+                continue;
+            }
+            if (now - sameSince[i] >= pinnedThreshold) {
+                if (!w.pinned) {
+                    w.pinned = true;
+                    WeftEvents.carrierPinned(scheduler.name(), w.index, running.thread, now - sameSince[i]);
+                }
+                pinned++;
+            }
+        }
+        return pinned;
+    }
+
+    private void checkStarvation(long now) {
+        for (int p = 0; p < Priority.COUNT; p++) {
+            long taken = 0;
+            for (Worker w : scheduler.workers) {
+                taken += w.taken(p);
+            }
+            if (taken != lastTaken[p] || queued(p) == 0) {
+                lastTaken[p] = taken;
+                takenSince[p] = now;
+            } else if (now - takenSince[p] >= starvationBound) {
+                scheduler.lanes.markStarving(p);
+                WeftEvents.starvationPromotion(scheduler.name(), Priority.ALL[p], now - takenSince[p]);
+                takenSince[p] = now;
+            }
+        }
+    }
+
+    private boolean hasQueuedWork() {
+        for (int p = 0; p < Priority.COUNT; p++) {
+            if (queued(p) > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Items of priority {@code p} queued anywhere: the shared lane and every local queue and slot. */
+    long queued(int p) {
+        long n = scheduler.lanes.size(p);
+        for (Worker w : scheduler.workers) {
+            n += w.localSize(p);
+        }
+        return n;
+    }
+}

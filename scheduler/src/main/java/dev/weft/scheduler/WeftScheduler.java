@@ -1,0 +1,571 @@
+package dev.weft.scheduler;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A scheduler for JDK virtual threads: a pool of carrier workers serving per-priority
+ * FIFO lanes, with direct hand-off of external submissions to idle workers.
+ *
+ * <h2>Overview</h2>
+ * <b>Actors:</b> submitters (any thread whose action makes a fiber runnable: a thread
+ * starting it, a fiber unparking it, the JDK's unparker or poller threads, the carrier
+ * after a yield); {@link Worker}s (each on its {@link WorkerThread}); the
+ * {@link Watchdog}; the optional threads serving {@link BoundLane}s.
+ *
+ * <p><b>A start.</b> The JDK calls the {@link Route.Shared} of the builder or factory
+ * with the new thread's continuation. {@link #start} makes the thread's {@link Fiber},
+ * rebinds the thread's scheduler to it ({@link CarrierHook#bind}), counts it live and
+ * submits it. From then on the JDK submits the thread to its Fiber.
+ *
+ * <p><b>A submission</b> ({@link #submit}) goes, by who makes it:
+ * <ul>
+ * <li>a fiber running on one of our workers → that worker's slot (it runs next there);</li>
+ * <li>the worker's carrier itself (after a yield) → that worker's local queue;</li>
+ * <li>anyone else → an idle worker directly (pop the {@link IdleSet}, hand the fiber over,
+ *     unpark exactly that worker), else the shared lane of its priority.</li>
+ * </ul>
+ * Work queued locally while some worker idles wakes one searcher (never more than one
+ * at a time: the Go/Tokio throttle), which steals.
+ *
+ * <p><b>Run states:</b> RUNNING → SHUTDOWN (starts rejected) → TERMINATING (no live
+ * fiber left: workers told to exit) → TERMINATED (every carrier thread gone).
+ *
+ * <p>{@link #execute}-style entry points never block and never run a task inline: the
+ * JDK calls them from pinned virtual threads, carriers, and its own poller, unparker and
+ * unblocker threads. The only lock on those paths is a {@link LiveFibers} stripe at a
+ * fiber's start and exit, held for a few pointer writes.
+ */
+public final class WeftScheduler implements AutoCloseable {
+    private static final int RUNNING = 0, SHUTDOWN = 1, TERMINATING = 2, TERMINATED = 3;
+    private static final AtomicInteger SEQUENCE = new AtomicInteger();
+    private static final System.Logger LOG = System.getLogger(WeftScheduler.class.getName());
+
+    private final String name;
+    final Lanes lanes = new Lanes();
+    final Worker[] workers;                     // immutable array: cores first, then spare slots
+    final int coreWorkers;
+    final IdleSet idle;
+    private final LiveFibers live = new LiveFibers();
+    private final Route.Shared[] routes;        // index = priority
+    private final List<BoundLane> boundLanes = new CopyOnWriteArrayList<>();
+    private final Watchdog watchdog;
+    private final SchedulerMXBeanImpl mxBean;
+    final long spareKeepAliveNanos;
+
+    private volatile int runState;              // CAS forward only (RUN_STATE)
+    private final AtomicInteger searching = new AtomicInteger();   // workers woken to search, not yet done
+    private final AtomicInteger carriers = new AtomicInteger();    // worker threads alive
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private final AtomicLong workersReplaced = new AtomicLong();
+    private final AtomicLong sparesAdded = new AtomicLong();
+    private final AtomicLong sparesRetired = new AtomicLong();
+    private final AtomicLong taskFailures = new AtomicLong();
+
+    private WeftScheduler(Builder b) {
+        CarrierHook.check();
+        this.name = b.name != null ? b.name : "weft-" + SEQUENCE.incrementAndGet();
+        this.coreWorkers = b.workers;
+        this.spareKeepAliveNanos = b.spareKeepAlive.toNanos();
+        this.workers = new Worker[b.workers + b.maxSpares];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = new Worker(this, i, i >= b.workers);
+        }
+        this.idle = new IdleSet(workers);
+        this.routes = new Route.Shared[Priority.COUNT];
+        for (Priority p : Priority.ALL) {
+            routes[p.ordinal()] = new Route.Shared(this, p, null);
+        }
+        this.watchdog = new Watchdog(this, b.starvationBound.toNanos(), b.pinnedThreshold.toNanos());
+        for (int i = 0; i < coreWorkers; i++) {
+            startCarrier(workers[i]);
+        }
+        watchdog.start();
+        this.mxBean = SchedulerMXBeanImpl.register(this);
+    }
+
+    /** A builder for a new scheduler. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    // ================================================================== public API: threads
+
+    /** A virtual-thread builder whose threads run here at NORMAL priority. */
+    public Thread.Builder.OfVirtual ofVirtual() {
+        return ofVirtual(Priority.NORMAL);
+    }
+
+    /**
+     * A virtual-thread builder whose threads run here at {@code priority}. It is the JDK's
+     * own builder type: name, inheritInheritableThreadLocals and uncaughtExceptionHandler
+     * behave exactly as for {@code Thread.ofVirtual()}.
+     */
+    public Thread.Builder.OfVirtual ofVirtual(Priority priority) {
+        return CarrierHook.newBuilder(routes[Objects.requireNonNull(priority, "priority").ordinal()]);
+    }
+
+    /** A factory of unstarted NORMAL-priority virtual threads that run here. */
+    public ThreadFactory threadFactory() {
+        return threadFactory(Priority.NORMAL);
+    }
+
+    /** A factory of unstarted virtual threads that run here at {@code priority}. */
+    public ThreadFactory threadFactory(Priority priority) {
+        return ofVirtual(priority).factory();
+    }
+
+    /** Like {@link Executors#newVirtualThreadPerTaskExecutor()}, on this scheduler at NORMAL priority. */
+    public ExecutorService newVirtualThreadPerTaskExecutor() {
+        return newVirtualThreadPerTaskExecutor(Priority.NORMAL);
+    }
+
+    /** A thread-per-task executor whose threads run here at {@code priority}. */
+    public ExecutorService newVirtualThreadPerTaskExecutor(Priority priority) {
+        return Executors.newThreadPerTaskExecutor(threadFactory(priority));
+    }
+
+    /**
+     * A new lane served by exactly one thread, the one that calls {@link BoundLane#run()}:
+     * for code that must stay on one thread (a UI loop, a thread-confined library).
+     */
+    public BoundLane newBoundLane(String laneName) {
+        Objects.requireNonNull(laneName, "laneName");
+        BoundLane lane = new BoundLane(this, laneName);
+        boundLanes.add(lane);
+        return lane;
+    }
+
+    /** This scheduler's name (threads, MXBean, JFR events use it). */
+    public String name() {
+        return name;
+    }
+
+    /** The number of core workers (spares come on top while carriers are pinned). */
+    public int workers() {
+        return coreWorkers;
+    }
+
+    /** A snapshot of the counters; cheap enough to poll, not exact under load. */
+    public WeftStats stats() {
+        return WeftStats.of(this);
+    }
+
+    // ================================================================== public API: lifecycle
+
+    /** Rejects new starts from now on; live fibers run to the end. Idempotent. */
+    public void shutdown() {
+        advanceRunState(SHUTDOWN);
+        tryTerminate();
+    }
+
+    /**
+     * Shuts down and interrupts every live fiber.
+     *
+     * @return the threads that were interrupted
+     */
+    public List<Thread> shutdownNow() {
+        shutdown();
+        List<Thread> threads = live.threads();
+        threads.forEach(Thread::interrupt);
+        return threads;
+    }
+
+    /** True after {@link #shutdown()}. */
+    public boolean isShutdown() {
+        return runState >= SHUTDOWN;
+    }
+
+    /** True once shut down, every fiber exited and every carrier thread ended. */
+    public boolean isTerminated() {
+        return runState == TERMINATED;
+    }
+
+    /** Waits for termination after a shutdown; true if it terminated in time. */
+    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+        return terminated.await(timeout, unit);
+    }
+
+    /**
+     * Shuts down and waits until every live fiber has exited and the workers are gone.
+     * If interrupted while waiting, interrupts the fibers ({@link #shutdownNow()}), keeps
+     * waiting, and restores the interrupt status, as {@link ExecutorService#close()} does.
+     *
+     * @throws IllegalStateException if called from one of this scheduler's own fibers,
+     *         which would wait for itself
+     */
+    @Override
+    public void close() {
+        Fiber self = Fiber.current();
+        if (self != null && self.scheduler == this) {
+            throw new IllegalStateException("close() called from " + self.thread
+                    + ", a fiber of scheduler " + name + ": it would wait for itself");
+        }
+        shutdown();
+        boolean interrupted = false;
+        while (!isTerminated()) {
+            try {
+                terminated.await();
+            } catch (InterruptedException e) {
+                if (!interrupted) {
+                    shutdownNow();
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "WeftScheduler[" + name + ", workers=" + coreWorkers + ", " + RUN_STATE_NAMES[runState] + "]";
+    }
+
+    private static final String[] RUN_STATE_NAMES = {"running", "shutdown", "terminating", "terminated"};
+
+    // ================================================================== starts and submissions
+
+    /** Adopts a virtual thread being started through a route of this scheduler. */
+    void start(Runnable continuation, Priority priority, BoundLane bound) {
+        if (!CarrierHook.isContinuation(continuation)) {
+            throw new IllegalArgumentException("a Weft route takes virtual-thread continuations only, got "
+                    + continuation.getClass().getName());
+        }
+        Thread thread = CarrierHook.threadOf(continuation);
+        Fiber f = new Fiber(this, thread, continuation, priority, bound);
+        admit(f);
+        CarrierHook.bind(thread, f);
+        submit(f);
+    }
+
+    private void admit(Fiber f) {
+        live.add(f);
+        if (f.bound != null) {
+            f.bound.fiberStarted();
+        }
+        // Pairs with shutdown(): runState is written before its live count is read, and
+        // the fiber is counted before runState is read here, so a start racing a shutdown
+        // is either rejected or counted.
+        if (runState != RUNNING || (f.bound != null && f.bound.isClosed())) {
+            forget(f);
+            tryTerminate();
+            throw new RejectedExecutionException("cannot start " + f.thread + ": scheduler " + name
+                    + (f.bound != null && f.bound.isClosed() ? " lane " + f.bound.name() + " is closed"
+                                                              : " is shut down"));
+        }
+    }
+
+    /** Makes {@code f} runnable. Never blocks. */
+    void submit(Fiber f) {
+        if (runState >= TERMINATING) {
+            throw new RejectedExecutionException("scheduler " + name + " has terminated; cannot resume " + f.thread);
+        }
+        if (f.bound != null) {
+            f.bound.offer(f);
+            return;
+        }
+        int p = f.routePriority().ordinal();
+        Thread carrier = CarrierHook.currentCarrier();
+        if (carrier instanceof WorkerThread wt && wt.worker.scheduler == this) {
+            if (Thread.currentThread() != carrier) {
+                wt.worker.pushSlot(f);        // woken by the fiber running on this worker
+            } else {
+                wt.worker.pushLocal(f, p);    // re-queued by the carrier itself: yield
+            }
+        } else {
+            submitExternal(f, p);
+        }
+    }
+
+    /**
+     * From a thread that is not one of our workers: hand {@code f} to an idle worker,
+     * else queue it in its lane and re-check the idle set (the partner of the worker's
+     * push-then-look in {@link Worker#awaitWork}).
+     */
+    private void submitExternal(Fiber f, int p) {
+        if (handOff(f)) {
+            return;
+        }
+        lanes.offer(f, p);
+        if (idle.isNonEmpty()) {
+            wakeSearcher();
+        }
+    }
+
+    /** Pops idle workers until one accepts {@code item}; false if none was waiting. */
+    private boolean handOff(Object item) {
+        for (Worker w; (w = idle.pop()) != null; ) {
+            if (w.tryNotify(item)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Work was queued locally: wake one idle worker to steal unless one is already searching. */
+    void signalWork() {
+        if (idle.isNonEmpty() && searching.get() == 0 && searching.compareAndSet(0, 1)) {
+            if (!handOff(Worker.WAKE)) {
+                searching.decrementAndGet();
+            }
+        }
+    }
+
+    private void wakeSearcher() {
+        searching.incrementAndGet();
+        if (!handOff(Worker.WAKE)) {
+            searching.decrementAndGet();
+        }
+    }
+
+    /** A woken searcher finished looking; if it found work, more may be queued: pass the baton. */
+    void searchDone(boolean found) {
+        searching.decrementAndGet();
+        if (found) {
+            signalWork();
+        }
+    }
+
+    /** Runs one slice of {@code f} on the calling carrier; notes the fiber's exit. */
+    void runSlice(Fiber f) {
+        try {
+            f.continuation.run();
+        } catch (VirtualMachineError e) {
+            throw e;                           // the carrier dies; workerThreadEnded replaces it
+        } catch (Throwable t) {
+            taskFailures.incrementAndGet();
+            LOG.log(System.Logger.Level.WARNING, "scheduler " + name + ": continuation of " + f.thread + " threw", t);
+        }
+        if (!f.thread.isAlive() && f.markExited()) {
+            exited(f);
+        }
+    }
+
+    private void exited(Fiber f) {
+        forget(f);
+        if (runState == SHUTDOWN) {
+            tryTerminate();
+        }
+    }
+
+    private void forget(Fiber f) {
+        live.remove(f);
+        if (f.bound != null) {
+            f.bound.fiberExited();
+        }
+    }
+
+    // ================================================================== workers
+
+    private void startCarrier(Worker w) {
+        carriers.incrementAndGet();
+        w.startThread(name + "-worker-" + w.index);
+    }
+
+    /** Watchdog: wake a dormant spare to take over from pinned carriers. False if none is left. */
+    boolean addSpare() {
+        for (int i = coreWorkers; i < workers.length; i++) {
+            Worker w = workers[i];
+            if (w.state == Worker.DORMANT && compareAndSetState(w, Worker.DORMANT, Worker.ACTIVE)) {
+                sparesAdded.incrementAndGet();
+                startCarrier(w);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean compareAndSetState(Worker w, int expect, int update) {
+        return WORKER_STATE.compareAndSet(w, expect, update);
+    }
+
+    void spareRetired(Worker w) {
+        sparesRetired.incrementAndGet();
+        WeftEvents.spareRetired(name, w.index);
+    }
+
+    /** A carrier thread ended: replace it if it died, else count it out. */
+    void workerThreadEnded(Worker w, WorkerThread t, Throwable death) {
+        if (death != null && runState < TERMINATING) {
+            workersReplaced.incrementAndGet();
+            WeftEvents.workerReplaced(name, w.index, death);
+            LOG.log(System.Logger.Level.ERROR, "scheduler " + name + ": carrier " + t.getName()
+                    + " died; starting a replacement", death);
+            w.state = Worker.ACTIVE;
+            w.startThread(name + "-worker-" + w.index);
+            return;
+        }
+        if (carriers.decrementAndGet() == 0 && runState == TERMINATING) {
+            finishTermination();
+        }
+    }
+
+    boolean isTerminating() {
+        return runState >= TERMINATING;
+    }
+
+    // ================================================================== termination
+
+    private void tryTerminate() {
+        if (runState == SHUTDOWN && live.count() == 0 && RUN_STATE.compareAndSet(this, SHUTDOWN, TERMINATING)) {
+            for (Worker w : workers) {
+                WorkerThread t = w.thread;
+                if (t != null) {
+                    java.util.concurrent.locks.LockSupport.unpark(t);
+                }
+            }
+            boundLanes.forEach(BoundLane::wakeServer);
+            if (carriers.get() == 0) {
+                finishTermination();
+            }
+        }
+    }
+
+    private void finishTermination() {
+        if (RUN_STATE.compareAndSet(this, TERMINATING, TERMINATED)) {
+            watchdog.stop();
+            mxBean.unregister();
+            terminated.countDown();
+        }
+    }
+
+    private void advanceRunState(int target) {
+        int s;
+        while ((s = runState) < target && !RUN_STATE.compareAndSet(this, s, target)) {
+            Thread.onSpinWait();
+        }
+    }
+
+    // ================================================================== observation
+
+    long liveFibers() {
+        return live.count();
+    }
+
+    int carriersAlive() {
+        return carriers.get();
+    }
+
+    long workersReplaced() {
+        return workersReplaced.get();
+    }
+
+    long sparesAdded() {
+        return sparesAdded.get();
+    }
+
+    long sparesRetired() {
+        return sparesRetired.get();
+    }
+
+    long taskFailures() {
+        return taskFailures.get();
+    }
+
+    Watchdog watchdog() {
+        return watchdog;
+    }
+
+    // ================================================================== builder
+
+    /** Configures a {@link WeftScheduler}. Every value is checked when set. */
+    public static final class Builder {
+        private String name;
+        private int workers = Runtime.getRuntime().availableProcessors();
+        private int maxSpares = Math.max(4, Runtime.getRuntime().availableProcessors());
+        private Duration starvationBound = Duration.ofMillis(50);
+        private Duration pinnedThreshold = Duration.ofMillis(20);
+        private Duration spareKeepAlive = Duration.ofSeconds(1);
+
+        private Builder() { }
+
+        /** Name of the scheduler, its threads and its MXBean (default "weft-N"). */
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /** Core carrier workers, started eagerly (default: available processors). */
+        public Builder workers(int workers) {
+            if (workers < 1 || workers > IdleSet.MAX_WORKERS / 2) {
+                throw new IllegalArgumentException("workers must be in [1, " + IdleSet.MAX_WORKERS / 2 + "], got " + workers);
+            }
+            this.workers = workers;
+            return this;
+        }
+
+        /** Most spare workers added while carriers are pinned (default max(4, processors)); 0 disables. */
+        public Builder maxSpares(int maxSpares) {
+            if (maxSpares < 0 || maxSpares > IdleSet.MAX_WORKERS / 2) {
+                throw new IllegalArgumentException("maxSpares must be in [0, " + IdleSet.MAX_WORKERS / 2 + "], got " + maxSpares);
+            }
+            this.maxSpares = maxSpares;
+            return this;
+        }
+
+        /**
+         * How long queued work of a priority may go without any of it being served before
+         * one item of it is served ahead of higher priorities (default 50 ms).
+         */
+        public Builder starvationBound(Duration bound) {
+            this.starvationBound = positive("starvationBound", bound);
+            return this;
+        }
+
+        /** How long one fiber may hold a carrier before the watchdog adds a spare (default 20 ms). */
+        public Builder pinnedThreshold(Duration threshold) {
+            this.pinnedThreshold = positive("pinnedThreshold", threshold);
+            return this;
+        }
+
+        /** How long a spare worker stays idle before it retires (default 1 s). */
+        public Builder spareKeepAlive(Duration keepAlive) {
+            this.spareKeepAlive = positive("spareKeepAlive", keepAlive);
+            return this;
+        }
+
+        /**
+         * Starts the workers and returns the scheduler.
+         *
+         * @throws IllegalStateException if the JVM lacks {@value CarrierHook#ADD_OPENS_FLAG}
+         */
+        public WeftScheduler build() {
+            return new WeftScheduler(this);
+        }
+
+        private static Duration positive(String what, Duration d) {
+            Objects.requireNonNull(d, what);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(what + " must be positive, got " + d);
+            }
+            if (d.compareTo(Duration.ofDays(1)) > 0) {
+                throw new IllegalArgumentException(what + " must be at most one day, got " + d);
+            }
+            return d;
+        }
+    }
+
+    private static final VarHandle RUN_STATE, WORKER_STATE;
+    static {
+        try {
+            RUN_STATE = MethodHandles.lookup().findVarHandle(WeftScheduler.class, "runState", int.class);
+            WORKER_STATE = MethodHandles.lookup().findVarHandle(Worker.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}

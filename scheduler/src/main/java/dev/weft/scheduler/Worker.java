@@ -1,0 +1,409 @@
+package dev.weft.scheduler;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
+import org.jctools.queues.SpmcArrayQueue;
+
+/**
+ * One carrier of a {@link WeftScheduler}: its queues, its idle-state machine and its
+ * counters. The platform thread running it is a {@link WorkerThread}.
+ *
+ * <h2>Queues, in the order the worker serves them</h2>
+ * <ol>
+ * <li><b>starving priority</b> — when the watchdog flagged a priority, one item of it;</li>
+ * <li><b>slot</b> — the fiber most recently woken by a fiber running here (Go's
+ *     runnext): it runs next, on warm caches. At most {@value #SLOT_STREAK} slot runs
+ *     in a row, then the slot fiber goes to the back of the local queue, so a
+ *     ping-pong pair cannot starve the rest;</li>
+ * <li>per priority, highest first: the <b>local queue</b> (work this worker re-queued
+ *     itself: yields, the slot's previous occupant), then the <b>shared lane</b>. Every
+ *     {@value #SHARED_CHECK_INTERVAL}th pick looks at the shared lane first, so local
+ *     work cannot starve external submissions of the same priority;</li>
+ * <li><b>stealing</b> — one item from another worker's local queue (and from its slot
+ *     when the watchdog flagged that worker as pinned), highest priority first.</li>
+ * </ol>
+ * Local queues are bounded SPMC rings: only this worker offers, any worker polls.
+ * Overflow goes to the shared lane.
+ *
+ * <h2>States</h2>
+ * <pre>
+ *   DORMANT --start thread--> ACTIVE --no work--> IDLE --handoff--> NOTIFIED --taken--> ACTIVE
+ *                                ^                  |  \--found work itself (CAS)--> ACTIVE
+ *                                +------------------+   \--terminate (CAS)--> EXITED
+ *   IDLE --spare idle past keep-alive (CAS)--> DORMANT
+ * </pre>
+ * Only a notifier moves IDLE to NOTIFIED, and it writes {@link #handoff} right after;
+ * only the worker leaves NOTIFIED, after reading the handoff. So a notification is
+ * never lost and never delivered to a worker that is not waiting for one.
+ */
+final class Worker {
+    static final int DORMANT = 0, ACTIVE = 1, IDLE = 2, NOTIFIED = 3, EXITED = 4;
+    /** Handoff value that asks the worker to search the queues (no fiber attached). */
+    static final Object WAKE = new Object();
+    /** Handoff value that tells the worker to exit. */
+    static final Object EXIT = new Object();
+
+    static final int SLOT_STREAK = 3;
+    static final int SHARED_CHECK_INTERVAL = 61;
+    static final int LOCAL_CAPACITY = 256;
+
+    final WeftScheduler scheduler;
+    final int index;
+    final boolean spare;
+    private final Lanes lanes;
+    private final SpmcArrayQueue<Fiber>[] local;   // index = priority; offered by owner only, polled by any worker
+
+    volatile int state;               // CAS transitions above
+    volatile boolean inStack;         // set by this worker before its push, cleared by the popper before its CAS
+    volatile int idleNext;            // IdleSet link (index + 1), written before the push CAS
+    volatile Object handoff;          // Fiber, WAKE or EXIT; written by a notifier after IDLE -> NOTIFIED
+    volatile WorkerThread thread;     // the current carrier thread; replaced if it dies
+    volatile boolean pinned;          // watchdog: current fiber has held this carrier past the limit
+    private volatile Fiber slot;      // owner swaps; stealers CAS only when pinned
+
+    // Owner-written counters (setOpaque), read by stats and the watchdog (getOpaque).
+    private long tasksRun;
+    private long handoffs;
+    private long slotHits;
+    private long steals;
+    private long promotions;
+    private final long[] taken = new long[Priority.COUNT];
+    private Fiber running;            // the fiber on this carrier now, or null
+
+    // Owner-only.
+    private int slotStreak;
+    private int tick;
+    private int seed;
+
+    @SuppressWarnings("unchecked")
+    Worker(WeftScheduler scheduler, int index, boolean spare) {
+        this.scheduler = scheduler;
+        this.index = index;
+        this.spare = spare;
+        this.lanes = scheduler.lanes;
+        this.local = new SpmcArrayQueue[Priority.COUNT];
+        for (int p = 0; p < Priority.COUNT; p++) {
+            local[p] = new SpmcArrayQueue<>(LOCAL_CAPACITY);
+        }
+        this.seed = index * 0x9E3779B9 | 1;
+        this.state = spare ? DORMANT : ACTIVE;
+    }
+
+    // ------------------------------------------------------------------ run loop
+
+    void runLoop() {
+        for (;;) {
+            Fiber f = findWork();
+            if (f == null && (f = awaitWork()) == null) {
+                return;
+            }
+            run(f);
+        }
+    }
+
+    private void run(Fiber f) {
+        RUNNING.setOpaque(this, f);
+        try {
+            scheduler.runSlice(f);
+        } finally {
+            RUNNING.setOpaque(this, (Fiber) null);
+            TASKS_RUN.setOpaque(this, tasksRun + 1);
+        }
+    }
+
+    /** The next fiber to run from the queues, or null when there is none anywhere. */
+    private Fiber findWork() {
+        int starving = lanes.starving();
+        if (starving != 0) {
+            Fiber f = takeStarving(starving);
+            if (f != null) {
+                return f;
+            }
+        }
+        Fiber s = slot;
+        if (s != null) {
+            if (slotStreak < SLOT_STREAK) {
+                if (SLOT.compareAndSet(this, s, (Fiber) null)) {
+                    slotStreak++;
+                    SLOT_HITS.setOpaque(this, slotHits + 1);
+                    return s;
+                }
+            } else if (SLOT.compareAndSet(this, s, (Fiber) null)) {
+                offerLocal(s, s.routePriority().ordinal());
+            }
+        }
+        slotStreak = 0;
+        boolean sharedFirst = ++tick == SHARED_CHECK_INTERVAL;
+        if (sharedFirst) {
+            tick = 0;
+        }
+        for (int p = 0; p < Priority.COUNT; p++) {
+            Fiber f = sharedFirst ? takeShared(p, true) : takeLocal(p, true);
+            if (f != null) {
+                return f;
+            }
+        }
+        return steal();
+    }
+
+    private Fiber takeLocal(int p, boolean thenShared) {
+        Fiber f = local[p].relaxedPoll();
+        if (f != null) {
+            count(p);
+            return f;
+        }
+        return thenShared ? takeShared(p, false) : null;
+    }
+
+    private Fiber takeShared(int p, boolean thenLocal) {
+        Fiber f = lanes.poll(p);
+        if (f != null) {
+            count(p);
+            return f;
+        }
+        return thenLocal ? takeLocal(p, false) : null;
+    }
+
+    private Fiber takeStarving(int starving) {
+        for (int p = Priority.COUNT - 1; p >= 0; p--) {   // lowest first: it waited longest
+            if ((starving & (1 << p)) != 0) {
+                Fiber f = takeShared(p, true);
+                if (f == null) {
+                    f = stealPriority(p);
+                }
+                if (f != null) {
+                    lanes.clearStarving(p);
+                    PROMOTIONS.setOpaque(this, promotions + 1);
+                    return f;
+                }
+            }
+        }
+        return null;
+    }
+
+    private void count(int p) {
+        TAKEN.setOpaque(taken, p, taken[p] + 1);
+    }
+
+    // ------------------------------------------------------------------ stealing
+
+    private Fiber steal() {
+        for (int p = 0; p < Priority.COUNT; p++) {
+            Fiber f = stealPriority(p);
+            if (f != null) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    private Fiber stealPriority(int p) {
+        Worker[] all = scheduler.workers;
+        int n = all.length;
+        int start = nextRandom() % n;
+        for (int i = 0; i < n; i++) {
+            Worker v = all[(start + i) % n];
+            if (v == this) {
+                continue;
+            }
+            Fiber f = v.local[p].relaxedPoll();
+            if (f == null && v.pinned) {
+                f = v.stealSlot(p);
+            }
+            if (f != null) {
+                count(p);
+                STEALS.setOpaque(this, steals + 1);
+                return f;
+            }
+        }
+        return null;
+    }
+
+    /** A stealer takes the slot of this (pinned) worker when it holds priority {@code p}. */
+    private Fiber stealSlot(int p) {
+        Fiber s = slot;
+        return s != null && s.routePriority().ordinal() == p && SLOT.compareAndSet(this, s, (Fiber) null) ? s : null;
+    }
+
+    private int nextRandom() {
+        int x = seed;
+        x ^= x << 13;
+        x ^= x >>> 17;
+        x ^= x << 5;
+        seed = x;
+        return x & Integer.MAX_VALUE;
+    }
+
+    // ------------------------------------------------------------------ submissions from this carrier
+
+    /** A fiber running on this worker woke {@code f}: it runs next; the slot's previous occupant is queued. */
+    void pushSlot(Fiber f) {
+        Fiber old = (Fiber) SLOT.getAndSet(this, f);
+        if (old != null) {
+            pushLocal(old, old.routePriority().ordinal());
+        }
+    }
+
+    /** Queues {@code f} behind this worker's local work and lets an idle worker come and steal. */
+    void pushLocal(Fiber f, int p) {
+        offerLocal(f, p);
+        scheduler.signalWork();
+    }
+
+    private void offerLocal(Fiber f, int p) {
+        if (!local[p].offer(f)) {
+            lanes.offer(f, p);
+        }
+    }
+
+    // ------------------------------------------------------------------ idling
+
+    /**
+     * Registers idle and waits for a handoff. Returns the fiber to run, or null when the
+     * worker must exit (scheduler terminated, or a spare past its keep-alive).
+     *
+     * <p>The lost-wakeup argument, mirrored with {@link WeftScheduler#submitExternal}:
+     * <pre>
+     *  worker                                  submitter
+     *  1. state = IDLE; push self (CAS)        1. offer to a lane (xadd)
+     *  2. look at every queue                  2. pop the idle set (CAS)
+     * </pre>
+     * Both steps 1 are full fences, so either the worker's look sees the offered fiber,
+     * or the submitter's pop sees the worker and wakes it.
+     */
+    private Fiber awaitWork() {
+        for (;;) {
+            state = IDLE;
+            if (!inStack) {
+                inStack = true;
+                scheduler.idle.push(this);
+            }
+            Fiber f = findWork();
+            if (f != null) {
+                if (STATE.compareAndSet(this, IDLE, ACTIVE)) {
+                    return f;
+                }
+                offerLocal(f, f.routePriority().ordinal());   // a notifier won the race: its handoff comes first
+            }
+            Object h = awaitHandoff();
+            if (h == EXIT) {
+                return null;
+            }
+            if (h != WAKE) {
+                HANDOFFS.setOpaque(this, handoffs + 1);
+                return (Fiber) h;
+            }
+            f = findWork();
+            scheduler.searchDone(f != null);
+            if (f != null) {
+                return f;
+            }
+        }
+    }
+
+    private Object awaitHandoff() {
+        long keepAlive = scheduler.spareKeepAliveNanos;
+        long deadline = spare ? System.nanoTime() + keepAlive : 0L;
+        for (;;) {
+            Object h = handoff;
+            if (h != null) {
+                handoff = null;
+                state = ACTIVE;
+                return h;
+            }
+            if (scheduler.isTerminating() && STATE.compareAndSet(this, IDLE, EXITED)) {
+                return EXIT;
+            }
+            if (!spare) {
+                LockSupport.park(this);
+            } else {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 && STATE.compareAndSet(this, IDLE, DORMANT)) {
+                    scheduler.spareRetired(this);
+                    return EXIT;
+                }
+                LockSupport.parkNanos(this, Math.max(left, 1));
+            }
+        }
+    }
+
+    /**
+     * Notifier side: claims this worker if it is waiting and hands it {@code item}.
+     * Returns false when the worker is a stale idle-set entry (it found work itself,
+     * retired or exited); the caller then tries the next one.
+     */
+    boolean tryNotify(Object item) {
+        inStack = false;                                   // before the CAS: see IdleSet
+        if (!STATE.compareAndSet(this, IDLE, NOTIFIED)) {
+            return false;
+        }
+        handoff = item;
+        LockSupport.unpark(thread);
+        return true;
+    }
+
+    /** Starts a (new) carrier thread for this worker. */
+    void startThread(String name) {
+        WorkerThread t = new WorkerThread(this, name);
+        thread = t;
+        t.start();
+    }
+
+    // ------------------------------------------------------------------ observation (any thread)
+
+    long tasksRun() {
+        return (long) TASKS_RUN.getOpaque(this);
+    }
+
+    long handoffs() {
+        return (long) HANDOFFS.getOpaque(this);
+    }
+
+    long slotHits() {
+        return (long) SLOT_HITS.getOpaque(this);
+    }
+
+    long steals() {
+        return (long) STEALS.getOpaque(this);
+    }
+
+    long promotions() {
+        return (long) PROMOTIONS.getOpaque(this);
+    }
+
+    long taken(int p) {
+        return (long) TAKEN.getOpaque(taken, p);
+    }
+
+    Fiber running() {
+        return (Fiber) RUNNING.getOpaque(this);
+    }
+
+    int localSize(int p) {
+        return local[p].size() + (slotPriority() == p ? 1 : 0);
+    }
+
+    private int slotPriority() {
+        Fiber s = slot;
+        return s == null ? -1 : s.routePriority().ordinal();
+    }
+
+    private static final VarHandle STATE, SLOT, RUNNING, TASKS_RUN, HANDOFFS, SLOT_HITS, STEALS, PROMOTIONS;
+    private static final VarHandle TAKEN = MethodHandles.arrayElementVarHandle(long[].class);
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            STATE = l.findVarHandle(Worker.class, "state", int.class);
+            SLOT = l.findVarHandle(Worker.class, "slot", Fiber.class);
+            RUNNING = l.findVarHandle(Worker.class, "running", Fiber.class);
+            TASKS_RUN = l.findVarHandle(Worker.class, "tasksRun", long.class);
+            HANDOFFS = l.findVarHandle(Worker.class, "handoffs", long.class);
+            SLOT_HITS = l.findVarHandle(Worker.class, "slotHits", long.class);
+            STEALS = l.findVarHandle(Worker.class, "steals", long.class);
+            PROMOTIONS = l.findVarHandle(Worker.class, "promotions", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package dev.weft.scheduler;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class LifecycleTest {
+
+    @Test
+    void shutdownRejectsNewStartsAndLetsLiveFibersFinish() throws Exception {
+        WeftScheduler s = WeftScheduler.builder().workers(2).build();
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean finished = new AtomicBoolean();
+        Thread live = s.ofVirtual().start(() -> {
+            try {
+                release.await();
+                Thread.yield();                 // still schedulable after shutdown
+                finished.set(true);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        });
+        s.shutdown();
+        assertTrue(s.isShutdown());
+        RejectedExecutionException e = assertThrows(RejectedExecutionException.class, () -> s.ofVirtual().start(() -> { }));
+        assertTrue(e.getMessage().contains("shut down"), e.getMessage());
+        assertFalse(s.awaitTermination(10, TimeUnit.MILLISECONDS));
+        assertFalse(s.isTerminated());
+        release.countDown();
+        live.join();
+        assertTrue(finished.get());
+        assertTrue(s.awaitTermination(30, TimeUnit.SECONDS));
+        assertTrue(s.isTerminated());
+        await().atMost(Duration.ofSeconds(10)).until(() -> s.stats().carriers() == 0);
+    }
+
+    @Test
+    void childrenStartedAfterShutdownAreRejected() throws Exception {
+        WeftScheduler s = WeftScheduler.builder().workers(1).build();
+        CountDownLatch shut = new CountDownLatch(1);
+        AtomicReference<Throwable> childStart = new AtomicReference<>();
+        Thread parent = s.ofVirtual().start(() -> {
+            try {
+                shut.await();
+                Thread.ofVirtual().start(() -> { });
+            } catch (Throwable t) {
+                childStart.set(t);
+            }
+        });
+        s.shutdown();
+        shut.countDown();
+        parent.join();
+        assertInstanceOf(RejectedExecutionException.class, childStart.get());
+        s.close();
+    }
+
+    @Test
+    void shutdownNowInterruptsLiveFibers() throws Exception {
+        WeftScheduler s = WeftScheduler.builder().workers(2).build();
+        CountDownLatch started = new CountDownLatch(10);
+        for (int i = 0; i < 10; i++) {
+            s.ofVirtual().start(() -> {
+                started.countDown();
+                try {
+                    new CountDownLatch(1).await();
+                } catch (InterruptedException expected) {
+                    // exits
+                }
+            });
+        }
+        started.await();
+        List<Thread> interrupted = s.shutdownNow();
+        assertEquals(10, interrupted.size());
+        assertTrue(s.awaitTermination(30, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void closeWaitsForLiveFibers() {
+        WeftScheduler s = WeftScheduler.builder().workers(2).build();
+        AtomicBoolean done = new AtomicBoolean();
+        CountDownLatch started = new CountDownLatch(1);
+        s.ofVirtual().start(() -> {
+            started.countDown();
+            for (int i = 0; i < 1000; i++) {
+                Thread.yield();
+            }
+            done.set(true);
+        });
+        try {
+            started.await();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+        s.close();
+        assertTrue(done.get());
+        assertTrue(s.isTerminated());
+    }
+
+    @Test
+    void closeFromOwnFiberIsRefused() throws Exception {
+        try (WeftScheduler s = WeftScheduler.builder().workers(1).build()) {
+            AtomicReference<Throwable> t = new AtomicReference<>();
+            s.ofVirtual().start(() -> {
+                try {
+                    s.close();
+                } catch (Throwable e) {
+                    t.set(e);
+                }
+            }).join();
+            assertInstanceOf(IllegalStateException.class, t.get());
+        }
+    }
+
+    @Test
+    void threadPerTaskExecutorRunsOnWeftAndFollowsExecutorServiceRules() throws Exception {
+        try (WeftScheduler s = WeftScheduler.builder().workers(2).build()) {
+            ExecutorService ex = s.newVirtualThreadPerTaskExecutor(Priority.LOW);
+            Future<Priority> f = ex.submit(() -> Fiber.current().priority());
+            assertEquals(Priority.LOW, f.get());
+            ex.close();
+            assertTrue(ex.isTerminated());
+            assertThrows(RejectedExecutionException.class, () -> ex.submit(() -> 1));
+        }
+    }
+
+    @Test
+    void aDeadCarrierIsReplacedAndItsQueuesKeepBeingServed() throws Exception {
+        try (WeftScheduler s = WeftScheduler.builder().workers(1).maxSpares(0).build()) {
+            Thread before = s.workers[0].thread;
+            // A "fiber" whose slice throws an error into the scheduler itself: the carrier dies.
+            Fiber poison = new Fiber(s, Thread.currentThread(), () -> { throw new InternalError("injected"); },
+                    Priority.NORMAL, null);
+            s.submit(poison);
+            await().atMost(Duration.ofSeconds(10)).until(() -> s.stats().workersReplaced() == 1);
+            assertNotSame(before, s.workers[0].thread);
+            AtomicBoolean ran = new AtomicBoolean();
+            s.ofVirtual().start(() -> ran.set(true)).join();
+            assertTrue(ran.get());
+            assertEquals(1, s.stats().carriers());
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package dev.weft.scheduler;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+class PinnedCarrierTest {
+
+    /** Every carrier spins until another fiber runs: only a spare worker can run that fiber. */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void withEveryCarrierPinnedOtherFibersStillFinish() throws Exception {
+        try (WeftScheduler s = WeftScheduler.builder().workers(2).maxSpares(2)
+                .pinnedThreshold(Duration.ofMillis(10)).spareKeepAlive(Duration.ofMillis(200)).build()) {
+            AtomicBoolean released = new AtomicBoolean();
+            CountDownLatch pinnedBoth = new CountDownLatch(2);
+            List<Thread> spinners = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                spinners.add(s.ofVirtual(Priority.HIGH).start(() -> {
+                    pinnedBoth.countDown();
+                    while (!released.get()) {
+                        Thread.onSpinWait();    // a CPU loop never unmounts
+                    }
+                }));
+            }
+            pinnedBoth.await();
+            Thread releaser = s.ofVirtual().start(() -> released.set(true));
+            releaser.join();
+            for (Thread t : spinners) {
+                t.join();
+            }
+            WeftStats st = s.stats();
+            assertTrue(st.sparesAdded() >= 1, st.toString());
+            await().atMost(Duration.ofSeconds(20)).until(() -> s.stats().sparesRetired() >= 1);
+            await().atMost(Duration.ofSeconds(20)).until(() -> s.stats().spares() == 0);
+        }
+    }
+}
