@@ -292,19 +292,27 @@ public final class WeftScheduler implements AutoCloseable {
     }
 
     /**
-     * From a thread that is not one of our workers: hand {@code f} to an idle worker,
-     * else queue it in its lane and re-check the idle set (the partner of the worker's
-     * push-then-look in {@link Worker#awaitWork}).
+     * From a thread that is not one of our workers. When no worker is searching, hand
+     * {@code f} straight to an idle worker, which becomes the searcher; otherwise queue it
+     * in its lane and leave it to the searcher (the Go/Tokio throttle: one woken worker
+     * at a time, each one that finds work wakes the next). Measured against handing
+     * every submission to its own idle worker: see DESIGN, "Hand-off and throttle".
+     *
+     * <p>No submission is stranded: a searcher always looks at the lanes again after it
+     * registers idle (the partner of the offer-then-check here, see
+     * {@link Worker#awaitWork}), and a submission that finds no searcher wakes one.
      */
     private void submitExternal(Fiber f, int p) {
-        if (handOff(f)) {
-            return;
+        if (searching.get() == 0 && searching.compareAndSet(0, 1)) {
+            if (handOff(f)) {
+                return;
+            }
+            searching.decrementAndGet();
         }
         lanes.offer(f, p);
-        if (idle.isNonEmpty()) {
-            wakeSearcher();
-        }
+        signalWork();
     }
+
 
     /** Pops idle workers until one accepts {@code item}; false if none was waiting. */
     private boolean handOff(Object item) {
@@ -316,7 +324,7 @@ public final class WeftScheduler implements AutoCloseable {
         return false;
     }
 
-    /** Work was queued locally: wake one idle worker to steal unless one is already searching. */
+    /** Work was queued: wake one idle worker to look for it unless one is already searching. */
     void signalWork() {
         if (idle.isNonEmpty() && searching.get() == 0 && searching.compareAndSet(0, 1)) {
             if (!handOff(Worker.WAKE)) {
@@ -325,14 +333,11 @@ public final class WeftScheduler implements AutoCloseable {
         }
     }
 
-    private void wakeSearcher() {
-        searching.incrementAndGet();
-        if (!handOff(Worker.WAKE)) {
-            searching.decrementAndGet();
-        }
-    }
-
-    /** A woken searcher finished looking; if it found work, more may be queued: pass the baton. */
+    /**
+     * A searcher (a worker woken by a hand-off or a WAKE) is done searching, before it runs
+     * what it found; if it found work, more may be queued: pass the baton to the next idle
+     * worker.
+     */
     void searchDone(boolean found) {
         searching.decrementAndGet();
         if (found) {

@@ -72,6 +72,7 @@ final class Worker {
     private Fiber running;            // the fiber on this carrier now, or null
 
     // Owner-only.
+    private boolean searcher;         // woken by a notifier: owes the scheduler one searchDone
     private int slotStreak;
     private int tick;
     private int seed;
@@ -95,10 +96,27 @@ final class Worker {
     void runLoop() {
         for (;;) {
             Fiber f = findWork();
-            if (f == null && (f = awaitWork()) == null) {
-                return;
+            if (f == null) {
+                Object h = awaitWork();
+                if (h == EXIT) {
+                    return;
+                }
+                if (h == WAKE) {
+                    f = findWork();
+                } else {
+                    f = (Fiber) h;
+                }
             }
-            run(f);
+            if (searcher) {
+                // Give up the searching token before running: a long or pinned slice must
+                // not hold it, or no other idle worker would be woken meanwhile (Go's
+                // resetspinning).
+                searcher = false;
+                scheduler.searchDone(f != null);
+            }
+            if (f != null) {
+                run(f);
+            }
         }
     }
 
@@ -260,46 +278,41 @@ final class Worker {
     // ------------------------------------------------------------------ idling
 
     /**
-     * Registers idle and waits for a handoff. Returns the fiber to run, or null when the
-     * worker must exit (scheduler terminated, or a spare past its keep-alive).
+     * Registers idle and waits. Returns a fiber this worker found itself, or what a
+     * notifier handed it (a fiber, or {@link #WAKE}: then it is the searcher), or
+     * {@link #EXIT} when it must exit (scheduler terminated, or a spare past its keep-alive).
      *
      * <p>The lost-wakeup argument, mirrored with {@link WeftScheduler#submitExternal}:
      * <pre>
      *  worker                                  submitter
      *  1. state = IDLE; push self (CAS)        1. offer to a lane (xadd)
-     *  2. look at every queue                  2. pop the idle set (CAS)
+     *  2. look at every queue                  2. read searching / the idle set; wake one
      * </pre>
      * Both steps 1 are full fences, so either the worker's look sees the offered fiber,
-     * or the submitter's pop sees the worker and wakes it.
+     * or the submitter sees the worker (or a searcher, which is bound to pass through
+     * these same two steps before it sleeps) and wakes it.
      */
-    private Fiber awaitWork() {
-        for (;;) {
-            state = IDLE;
-            if (!inStack) {
-                inStack = true;
-                scheduler.idle.push(this);
-            }
-            Fiber f = findWork();
-            if (f != null) {
-                if (STATE.compareAndSet(this, IDLE, ACTIVE)) {
-                    return f;
-                }
-                offerLocal(f, f.routePriority().ordinal());   // a notifier won the race: its handoff comes first
-            }
-            Object h = awaitHandoff();
-            if (h == EXIT) {
-                return null;
-            }
-            if (h != WAKE) {
-                HANDOFFS.setOpaque(this, handoffs + 1);
-                return (Fiber) h;
-            }
-            f = findWork();
-            scheduler.searchDone(f != null);
-            if (f != null) {
+    private Object awaitWork() {
+        state = IDLE;
+        if (!inStack) {
+            inStack = true;
+            scheduler.idle.push(this);
+        }
+        Fiber f = findWork();
+        if (f != null) {
+            if (STATE.compareAndSet(this, IDLE, ACTIVE)) {
                 return f;
             }
+            offerLocal(f, f.routePriority().ordinal());   // a notifier won the race: its handoff comes first
         }
+        Object h = awaitHandoff();
+        if (h != EXIT) {
+            searcher = true;
+            if (h != WAKE) {
+                HANDOFFS.setOpaque(this, handoffs + 1);
+            }
+        }
+        return h;
     }
 
     private Object awaitHandoff() {

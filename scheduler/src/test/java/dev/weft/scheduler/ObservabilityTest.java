@@ -51,9 +51,9 @@ class ObservabilityTest {
                 rec.enable(e);
             }
             rec.start();
+            AtomicBoolean release = new AtomicBoolean();
             try (WeftScheduler s = WeftScheduler.builder().workers(1).maxSpares(1)
                     .pinnedThreshold(Duration.ofMillis(10)).starvationBound(Duration.ofMillis(10)).build()) {
-                AtomicBoolean release = new AtomicBoolean();
                 CountDownLatch spinning = new CountDownLatch(1);
                 Thread spinner = s.ofVirtual(Priority.HIGH).start(() -> {
                     spinning.countDown();
@@ -70,6 +70,8 @@ class ObservabilityTest {
                 for (Thread t : lows) {
                     t.join();
                 }
+            } finally {
+                release.set(true);
             }
             rec.stop();
             rec.dump(file);

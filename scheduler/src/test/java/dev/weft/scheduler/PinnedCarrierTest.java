@@ -18,9 +18,9 @@ class PinnedCarrierTest {
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void withEveryCarrierPinnedOtherFibersStillFinish() throws Exception {
+        AtomicBoolean released = new AtomicBoolean();
         try (WeftScheduler s = WeftScheduler.builder().workers(2).maxSpares(2)
                 .pinnedThreshold(Duration.ofMillis(10)).spareKeepAlive(Duration.ofMillis(200)).build()) {
-            AtomicBoolean released = new AtomicBoolean();
             CountDownLatch pinnedBoth = new CountDownLatch(2);
             List<Thread> spinners = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
@@ -41,6 +41,8 @@ class PinnedCarrierTest {
             assertTrue(st.sparesAdded() >= 1, st.toString());
             await().atMost(Duration.ofSeconds(20)).until(() -> s.stats().sparesRetired() >= 1);
             await().atMost(Duration.ofSeconds(20)).until(() -> s.stats().spares() == 0);
+        } finally {
+            released.set(true);          // a failed assertion must not leave spinners for close() to wait on
         }
     }
 }
