@@ -38,7 +38,7 @@ final class CarrierHook {
     private static final MethodHandle NEW_BUILDER;          // (Executor)OfVirtual
     private static final MethodHandle CURRENT_CARRIER;      // ()Thread
     private static final VarHandle SCHEDULER;               // VirtualThread.scheduler, read
-    private static final Field SCHEDULER_FIELD;             // VirtualThread.scheduler, rebound once per thread
+    private static final MethodHandle BIND;                 // (Thread, Executor)void: VirtualThread.scheduler = ...
     private static final VarHandle CONTINUATION;            // VirtualThread.runContinuation
     private static final Class<?> CONTINUATION_CLASS;       // the class of every runContinuation
     private static final VarHandle CONTINUATION_THREAD;     // runContinuation -> its VirtualThread
@@ -47,7 +47,7 @@ final class CarrierHook {
     static {
         MethodHandle newBuilder = null, currentCarrier = null;
         VarHandle scheduler = null, continuation = null, continuationThread = null;
-        Field schedulerField = null;
+        MethodHandle bind = null;
         Class<?> continuationClass = null;
         Throwable failure = null;
         try {
@@ -62,8 +62,10 @@ final class CarrierHook {
                     MethodType.methodType(Thread.class));
             scheduler = inLang.findVarHandle(vtClass, "scheduler", Executor.class);
             continuation = inLang.findVarHandle(vtClass, "runContinuation", Runnable.class);
-            schedulerField = vtClass.getDeclaredField("scheduler");
-            schedulerField.setAccessible(true);
+            Field schedulerField = vtClass.getDeclaredField("scheduler");
+            schedulerField.setAccessible(true);   // a setter for a final field needs the accessible flag
+            bind = inLang.unreflectSetter(schedulerField)
+                    .asType(MethodType.methodType(void.class, Thread.class, Executor.class));
             // Learn the continuation's class and its captured-thread field from a sample thread.
             Executor inline = Runnable::run;
             Thread.Builder.OfVirtual sampleBuilder = (Thread.Builder.OfVirtual) newBuilder.invokeExact(inline);
@@ -79,7 +81,7 @@ final class CarrierHook {
         NEW_BUILDER = newBuilder;
         CURRENT_CARRIER = currentCarrier;
         SCHEDULER = scheduler;
-        SCHEDULER_FIELD = schedulerField;
+        BIND = bind;
         CONTINUATION = continuation;
         CONTINUATION_CLASS = continuationClass;
         CONTINUATION_THREAD = continuationThread;
@@ -160,9 +162,9 @@ final class CarrierHook {
      */
     static void bind(Thread thread, Fiber fiber) {
         try {
-            SCHEDULER_FIELD.set(thread, fiber);
-        } catch (IllegalAccessException e) {
-            throw new IllegalStateException("cannot bind a virtual thread to Weft", e);
+            BIND.invokeExact(thread, (Executor) fiber);
+        } catch (Throwable t) {
+            throw new IllegalStateException("cannot bind a virtual thread to Weft", t);
         }
     }
 

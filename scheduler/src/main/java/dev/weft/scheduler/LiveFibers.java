@@ -2,7 +2,6 @@ package dev.weft.scheduler;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The fibers of one scheduler that have started and not yet exited: a count for
@@ -11,17 +10,19 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>The registry is an intrusive doubly linked list (through {@link Fiber#prevLive} and
  * {@link Fiber#nextLive}) split into stripes by thread id, each guarded by its own
  * monitor, held for a few pointer writes: adding and removing allocate nothing and two
- * fibers rarely meet on a stripe. The count is a {@link LongAdder}, since the spawning
- * thread increments and many workers decrement.
+ * fibers rarely meet on a stripe. Each stripe also counts its fibers under the same
+ * monitor; the total is summed only when asked (shutdown, stats). (A LongAdder beside
+ * the lists cost a spawn more than the lists themselves: the spawning thread and the
+ * workers contended on its cells.)
  */
 final class LiveFibers {
     private static final int STRIPES = 64; // power of two
 
     private final Stripe[] stripes = new Stripe[STRIPES];
-    private final LongAdder count = new LongAdder();
 
     private static final class Stripe {
         Fiber head; // guarded by this
+        int size;   // guarded by this
     }
 
     LiveFibers() {
@@ -31,9 +32,9 @@ final class LiveFibers {
     }
 
     void add(Fiber f) {
-        count.increment();
         Stripe s = stripeOf(f);
         synchronized (s) {
+            s.size++;
             Fiber h = s.head;
             f.nextLive = h;
             if (h != null) {
@@ -56,13 +57,23 @@ final class LiveFibers {
                 next.prevLive = prev;
             }
             f.prevLive = f.nextLive = null;
+            s.size--;
         }
-        count.decrement();
     }
 
-    /** Live fibers now (exact when nothing starts or exits meanwhile). */
+    /**
+     * Live fibers now: exact when nothing starts or exits meanwhile. Each stripe is read
+     * under its monitor, so a fiber counted in {@link #add} before a reader's pass over
+     * its stripe is seen by that pass.
+     */
     long count() {
-        return count.sum();
+        long n = 0;
+        for (Stripe s : stripes) {
+            synchronized (s) {
+                n += s.size;
+            }
+        }
+        return n;
     }
 
     /** A snapshot of the live fibers' threads. */
