@@ -1,5 +1,7 @@
 package dev.weft.scheduler;
 
+import java.lang.invoke.MethodHandles;
+
 import java.util.Objects;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.locks.LockSupport;
@@ -135,12 +137,5 @@ public final class BoundLane {
         return "BoundLane[" + name + " of " + scheduler.name() + ", server=" + Objects.toString(server, "none") + "]";
     }
 
-    private static final java.lang.invoke.VarHandle SERVER_CAS;
-    static {
-        try {
-            SERVER_CAS = java.lang.invoke.MethodHandles.lookup().findVarHandle(BoundLane.class, "server", Thread.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final java.lang.invoke.VarHandle SERVER_CAS = Handles.field(MethodHandles.lookup(), "server", Thread.class);
 }

@@ -112,12 +112,5 @@ public final class Fiber extends Route {
         return "Fiber[" + thread + ", " + priority + (bound == null ? "" : ", bound to " + bound.name()) + "]";
     }
 
-    private static final VarHandle EXITED;
-    static {
-        try {
-            EXITED = MethodHandles.lookup().findVarHandle(Fiber.class, "exited", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle EXITED = Handles.field(MethodHandles.lookup(), "exited", int.class);
 }

@@ -74,12 +74,5 @@ final class IdleSet {
         return HEAD.compareAndSet(this, expect, update);
     }
 
-    private static final VarHandle HEAD;
-    static {
-        try {
-            HEAD = MethodHandles.lookup().findVarHandle(IdleSet.class, "head", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle HEAD = Handles.field(MethodHandles.lookup(), "head", long.class);
 }

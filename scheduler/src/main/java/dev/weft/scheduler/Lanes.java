@@ -69,12 +69,5 @@ final class Lanes {
         } while ((s & (1 << p)) != 0 && !STARVING.compareAndSet(this, s, s & ~(1 << p)));
     }
 
-    private static final VarHandle STARVING;
-    static {
-        try {
-            STARVING = MethodHandles.lookup().findVarHandle(Lanes.class, "starving", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle STARVING = Handles.field(MethodHandles.lookup(), "starving", int.class);
 }

@@ -44,6 +44,9 @@ final class Watchdog implements Runnable {
         this.lastTasks = new long[n];
         this.lastRunning = new Fiber[n];
         this.sameSince = new long[n];
+        long now = System.nanoTime();     // "unchanged since" starts at construction, not at time 0
+        java.util.Arrays.fill(sameSince, now);
+        java.util.Arrays.fill(takenSince, now);
         this.thread = Thread.ofPlatform().daemon().name(scheduler.name() + "-watchdog").unstarted(this);
     }
 

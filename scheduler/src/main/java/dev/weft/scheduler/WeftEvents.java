@@ -2,7 +2,9 @@ package dev.weft.scheduler;
 
 import jdk.jfr.Category;
 import jdk.jfr.Description;
+import java.util.List;
 import jdk.jfr.Event;
+import jdk.jfr.FlightRecorder;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.Timespan;
@@ -13,6 +15,21 @@ import jdk.jfr.Timespan;
  */
 final class WeftEvents {
     private WeftEvents() { }
+
+    /**
+     * Registers the event classes with JFR up front: an event first created while a
+     * recording is already running could otherwise miss that recording's settings.
+     */
+    static void register() {
+        // The static initialiser below does it, once.
+    }
+
+    static {
+        for (Class<? extends Event> c : List.of(SpareAdded.class, SpareRetired.class, CarrierPinned.class,
+                StarvationPromotion.class, WorkerReplaced.class)) {
+            FlightRecorder.register(c);
+        }
+    }
 
     @Name("dev.weft.SpareWorkerAdded")
     @Label("Spare Worker Added")

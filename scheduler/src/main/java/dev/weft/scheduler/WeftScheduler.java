@@ -76,6 +76,7 @@ public final class WeftScheduler implements AutoCloseable {
 
     private WeftScheduler(Builder b) {
         CarrierHook.check();
+        WeftEvents.register();
         this.name = b.name != null ? b.name : "weft-" + SEQUENCE.incrementAndGet();
         this.coreWorkers = b.workers;
         this.spareKeepAliveNanos = b.spareKeepAlive.toNanos();
@@ -188,9 +189,9 @@ public final class WeftScheduler implements AutoCloseable {
         return runState >= SHUTDOWN;
     }
 
-    /** True once shut down, every fiber exited and every carrier thread ended. */
+    /** True once shut down, every fiber exited, every carrier thread ended and the MXBean is gone. */
     public boolean isTerminated() {
-        return runState == TERMINATED;
+        return terminated.getCount() == 0;     // counted down last, after the clean-up
     }
 
     /** Waits for termination after a shutdown; true if it terminated in time. */
@@ -385,17 +386,13 @@ public final class WeftScheduler implements AutoCloseable {
     boolean addSpare() {
         for (int i = coreWorkers; i < workers.length; i++) {
             Worker w = workers[i];
-            if (w.state == Worker.DORMANT && compareAndSetState(w, Worker.DORMANT, Worker.ACTIVE)) {
+            if (w.activateSpare()) {
                 sparesAdded.incrementAndGet();
                 startCarrier(w);
                 return true;
             }
         }
         return false;
-    }
-
-    private static boolean compareAndSetState(Worker w, int expect, int update) {
-        return WORKER_STATE.compareAndSet(w, expect, update);
     }
 
     void spareRetired(Worker w) {
@@ -506,19 +503,13 @@ public final class WeftScheduler implements AutoCloseable {
 
         /** Core carrier workers, started eagerly (default: available processors). */
         public Builder workers(int workers) {
-            if (workers < 1 || workers > IdleSet.MAX_WORKERS / 2) {
-                throw new IllegalArgumentException("workers must be in [1, " + IdleSet.MAX_WORKERS / 2 + "], got " + workers);
-            }
-            this.workers = workers;
+            this.workers = inRange("workers", workers, 1);
             return this;
         }
 
         /** Most spare workers added while carriers are pinned (default max(4, processors)); 0 disables. */
         public Builder maxSpares(int maxSpares) {
-            if (maxSpares < 0 || maxSpares > IdleSet.MAX_WORKERS / 2) {
-                throw new IllegalArgumentException("maxSpares must be in [0, " + IdleSet.MAX_WORKERS / 2 + "], got " + maxSpares);
-            }
-            this.maxSpares = maxSpares;
+            this.maxSpares = inRange("maxSpares", maxSpares, 0);
             return this;
         }
 
@@ -552,6 +543,14 @@ public final class WeftScheduler implements AutoCloseable {
             return new WeftScheduler(this);
         }
 
+        private static int inRange(String what, int value, int min) {
+            int max = IdleSet.MAX_WORKERS / 2;   // cores and spares share the idle set's index space
+            if (value < min || value > max) {
+                throw new IllegalArgumentException(what + " must be in [" + min + ", " + max + "], got " + value);
+            }
+            return value;
+        }
+
         private static Duration positive(String what, Duration d) {
             Objects.requireNonNull(d, what);
             if (d.isNegative() || d.isZero()) {
@@ -564,13 +563,5 @@ public final class WeftScheduler implements AutoCloseable {
         }
     }
 
-    private static final VarHandle RUN_STATE, WORKER_STATE;
-    static {
-        try {
-            RUN_STATE = MethodHandles.lookup().findVarHandle(WeftScheduler.class, "runState", int.class);
-            WORKER_STATE = MethodHandles.lookup().findVarHandle(Worker.class, "state", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle RUN_STATE = Handles.field(MethodHandles.lookup(), "runState", int.class);
 }

@@ -356,6 +356,11 @@ final class Worker {
         return true;
     }
 
+    /** Watchdog: claims this spare if it is dormant (DORMANT -> ACTIVE); the caller then starts its thread. */
+    boolean activateSpare() {
+        return state == DORMANT && STATE.compareAndSet(this, DORMANT, ACTIVE);
+    }
+
     /** Starts a (new) carrier thread for this worker. */
     void startThread(String name) {
         WorkerThread t = new WorkerThread(this, name);
@@ -402,21 +407,13 @@ final class Worker {
         return s == null ? -1 : s.routePriority().ordinal();
     }
 
-    private static final VarHandle STATE, SLOT, RUNNING, TASKS_RUN, HANDOFFS, SLOT_HITS, STEALS, PROMOTIONS;
+    private static final VarHandle STATE = Handles.field(MethodHandles.lookup(), "state", int.class);
+    private static final VarHandle SLOT = Handles.field(MethodHandles.lookup(), "slot", Fiber.class);
+    private static final VarHandle RUNNING = Handles.field(MethodHandles.lookup(), "running", Fiber.class);
+    private static final VarHandle TASKS_RUN = Handles.field(MethodHandles.lookup(), "tasksRun", long.class);
+    private static final VarHandle HANDOFFS = Handles.field(MethodHandles.lookup(), "handoffs", long.class);
+    private static final VarHandle SLOT_HITS = Handles.field(MethodHandles.lookup(), "slotHits", long.class);
+    private static final VarHandle STEALS = Handles.field(MethodHandles.lookup(), "steals", long.class);
+    private static final VarHandle PROMOTIONS = Handles.field(MethodHandles.lookup(), "promotions", long.class);
     private static final VarHandle TAKEN = MethodHandles.arrayElementVarHandle(long[].class);
-    static {
-        try {
-            MethodHandles.Lookup l = MethodHandles.lookup();
-            STATE = l.findVarHandle(Worker.class, "state", int.class);
-            SLOT = l.findVarHandle(Worker.class, "slot", Fiber.class);
-            RUNNING = l.findVarHandle(Worker.class, "running", Fiber.class);
-            TASKS_RUN = l.findVarHandle(Worker.class, "tasksRun", long.class);
-            HANDOFFS = l.findVarHandle(Worker.class, "handoffs", long.class);
-            SLOT_HITS = l.findVarHandle(Worker.class, "slotHits", long.class);
-            STEALS = l.findVarHandle(Worker.class, "steals", long.class);
-            PROMOTIONS = l.findVarHandle(Worker.class, "promotions", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 }
