@@ -3,6 +3,7 @@ package dev.weft.scheduler;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Objects;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The control block of one Weft virtual thread (a fiber): its scheduler, its
@@ -14,6 +15,33 @@ import java.util.Objects;
  * one field read and no map. {@link #current()} is a field read of the running
  * thread's scheduler, checked against the thread: a virtual thread that is not Weft's
  * gets {@code null}.
+ *
+ * <h2>Wakeup word</h2>
+ * The seed's "prepare sleep, sleep with acceptable reasons": the fiber declares the
+ * reasons that may end its next sleep, checks its condition, then sleeps; a waker raises
+ * reasons, and unparks the fiber only when a raised reason is wanted and is the first
+ * one raised for this sleep. A waker with an unwanted reason costs one volatile read: no
+ * CAS, no unpark, no scheduling, no empty spin of the sleeper.
+ * <pre>
+ *  wakeWord:  63        48 47                  24 23                   0
+ *            +------------+----------------------+----------------------+
+ *            |  sequence  |  mask (accepted)     |  raised              |
+ *            +------------+----------------------+----------------------+
+ * </pre>
+ * Mirrored steps (all on the one word, so sequentially consistent):
+ * <pre>
+ *  sleeper (the fiber only)                    waker (any thread)
+ *  1. prepareSleep: word = seq+1 | mask | 0     1. read word; hit = reasons &amp; mask;
+ *  2. test its own condition                       hit == 0: return (stale or unwanted)
+ *  3. sleep: loop { raised != 0 (or killed,     2. CAS raised |= hit on the same word
+ *     interrupted): swap word to seq | 0 | 0,   3. if raised was 0: unpark the fiber
+ *     return what it held; else park }
+ * </pre>
+ * A reason raised between 1 and 3 is in the word when the sleeper looks, so it is never
+ * lost; park returns at once if the unpark came first. A reason raised after the swap in
+ * 3 finds mask 0 and is dropped: a finished sleep is never woken, and the next one only
+ * by reasons raised after its own prepareSleep. The sequence number makes a waker's CAS
+ * that read the previous sleep's word fail even when the new sleep has the same mask.
  *
  * <h2>Lifecycle</h2>
  * Created when the thread starts (never before: builders and factories are shared),
@@ -27,6 +55,8 @@ public final class Fiber extends Route {
     final Runnable continuation;      // immutable: the JDK passes this same object on every submission
     private volatile Priority priority; // written by setPriority, read by every submission
     private volatile int exited;      // 0 -> 1 once, by CAS (EXITED)
+    private volatile long wakeWord;   // owner: prepare (store) and finish (swap); wakers: CAS raised bits
+    private volatile boolean killed;  // set once by kill()
 
     // Live-fiber registry links, guarded by the registry stripe's monitor (LiveFibers).
     Fiber prevLive;
@@ -102,6 +132,121 @@ public final class Fiber extends Route {
         }
     }
 
+    // ---------------------------------------------------------------- wakeup word
+
+    private static final int MASK_SHIFT = 24;
+    private static final int SEQ_SHIFT = 48;
+    private static final long BITS = (1L << 24) - 1;
+
+    /**
+     * Starts a sleep that {@code reasons} (plus {@link Wake#KILL}) may end. Reasons raised
+     * before this call are forgotten; reasons raised from now until {@link #sleep()}
+     * returns are not lost. Only the fiber itself may call it.
+     *
+     * @throws IllegalArgumentException if {@code reasons} is empty or names non-Wake bits
+     * @throws WrongThreadException if called by another thread than this fiber
+     */
+    public void prepareSleep(int reasons) {
+        checkOwner("prepareSleep");
+        int mask = Wake.check("prepareSleep", reasons) | Wake.KILL;
+        long seq = (wakeWord >>> SEQ_SHIFT) + 1;
+        WAKE_WORD.setVolatile(this, seq << SEQ_SHIFT | (long) mask << MASK_SHIFT);
+    }
+
+    /**
+     * Parks until a reason accepted by the preceding {@link #prepareSleep} is raised, the
+     * fiber is killed, or its thread is interrupted; returns the raised reasons (at least
+     * one), with {@link Wake#KILL} if killed and {@link Wake#INTERRUPT} if the interrupt
+     * status is set (and left set). Never returns an unaccepted reason; may return several.
+     *
+     * @throws IllegalStateException if no sleep was prepared
+     * @throws WrongThreadException if called by another thread than this fiber
+     */
+    public int sleep() {
+        checkOwner("sleep");
+        if (mask(wakeWord) == 0) {
+            throw new IllegalStateException("sleep() without prepareSleep() on " + thread);
+        }
+        for (;;) {
+            long w = wakeWord;
+            if (raised(w) != 0 || killed || thread.isInterrupted()) {
+                return finishSleep();
+            }
+            LockSupport.park(this);
+        }
+    }
+
+    /** Ends the sleep: takes the raised bits and closes the mask in one swap, so none is lost. */
+    private int finishSleep() {
+        long w = wakeWord;
+        long last = (long) WAKE_WORD.getAndSet(this, w & ~(BITS | BITS << MASK_SHIFT));
+        int raised = raised(last);
+        if (killed) {
+            raised |= Wake.KILL;
+        }
+        if (thread.isInterrupted()) {
+            raised |= Wake.INTERRUPT;
+        }
+        return raised;
+    }
+
+    /**
+     * Raises {@code reasons} on this fiber. Returns true if at least one of them is accepted
+     * by the fiber's current sleep (it will return, if it has not already); false if none
+     * is (not sleeping, or not for these reasons): then nothing happened at all.
+     *
+     * @throws IllegalArgumentException if {@code reasons} is empty or names non-Wake bits
+     */
+    public boolean wake(int reasons) {
+        Wake.check("wake", reasons);
+        for (;;) {
+            long w = wakeWord;
+            int hit = reasons & mask(w);
+            if (hit == 0) {
+                return false;                               // unwanted or stale: one read, nothing else
+            }
+            int raised = raised(w);
+            if ((raised | hit) == raised) {
+                return true;                                // already raised: the sleeper was unparked
+            }
+            if (WAKE_WORD.compareAndSet(this, w, w | hit)) {
+                if (raised == 0) {
+                    LockSupport.unpark(thread);             // first reason of this sleep: the one unpark
+                }
+                return true;
+            }
+        }
+    }
+
+    /**
+     * Kills the fiber: marks it killed and raises {@link Wake#KILL}. Its current and every
+     * later Weft wait returns or throws promptly, as each documents; the fiber's code
+     * decides how to end. Idempotent. Does not interrupt the thread.
+     */
+    public void kill() {
+        killed = true;
+        wake(Wake.KILL);
+    }
+
+    /** True once {@link #kill()} was called. */
+    public boolean isKilled() {
+        return killed;
+    }
+
+    private void checkOwner(String what) {
+        if (Thread.currentThread() != thread) {
+            throw new WrongThreadException(what + " must be called by " + thread + ", not " + Thread.currentThread());
+        }
+    }
+
+    private static int mask(long w) {
+        return (int) ((w >>> MASK_SHIFT) & BITS);
+    }
+
+    private static int raised(long w) {
+        return (int) (w & BITS);
+    }
+
     /** True exactly once: for the first caller after the thread has terminated. */
     boolean markExited() {
         return exited == 0 && EXITED.compareAndSet(this, 0, 1);
@@ -113,4 +258,5 @@ public final class Fiber extends Route {
     }
 
     private static final VarHandle EXITED = Handles.field(MethodHandles.lookup(), "exited", int.class);
+    private static final VarHandle WAKE_WORD = Handles.field(MethodHandles.lookup(), "wakeWord", long.class);
 }
