@@ -1,5 +1,7 @@
 /**
- * Inter-fiber calls, wait queues, mutex and semaphore (issue: wakeup/IFC).
- * Not yet built: this module holds only its package until its issue lands.
+ * Fiber synchronisation: {@link dev.weft.ifc.FiberMutex} and
+ * {@link dev.weft.ifc.FiberSemaphore} over a FIFO wait queue with direct hand-off, waking
+ * fibers through their wakeup word ({@link dev.weft.scheduler.Wake#GRANT}). Inter-fiber
+ * calls come next (see DESIGN).
  */
 package dev.weft.ifc;

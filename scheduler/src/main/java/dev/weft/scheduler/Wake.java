@@ -6,7 +6,7 @@ package dev.weft.scheduler;
  * {@link Fiber#sleep} returns the set that was raised.
  *
  * <pre>
- *   bit  0 IO_READ    1 IO_WRITE   2 TIMEOUT   3 SIGNAL   4 IFC   5 KILL   6 INTERRUPT
+ *   bit  0 IO_READ    1 IO_WRITE   2 TIMEOUT   3 SIGNAL   4 IFC   5 KILL   6 INTERRUPT   7 GRANT
  *   bits 8..23        user reasons: user(0) .. user(15)
  * </pre>
  * KILL is accepted by every sleep. INTERRUPT is never raised by a waker: sleep reports it
@@ -30,11 +30,15 @@ public final class Wake {
     /** Reported by sleep when the thread is interrupted; not for wakers. */
     public static final int INTERRUPT = 1 << 6;
 
+    /** A wait queue granted the fiber what it waited for (a permit, a lock). */
+    public static final int GRANT = 1 << 7;
+
     static final int USER_SHIFT = 8;
     /** Number of user reasons. */
     public static final int USER_COUNT = 16;
     /** Every reason a waker may raise or a sleeper may accept. */
-    static final int RAISABLE = IO_READ | IO_WRITE | TIMEOUT | SIGNAL | IFC | KILL | (((1 << USER_COUNT) - 1) << USER_SHIFT);
+    static final int RAISABLE = IO_READ | IO_WRITE | TIMEOUT | SIGNAL | IFC | KILL | GRANT
+            | (((1 << USER_COUNT) - 1) << USER_SHIFT);
 
     /**
      * User reason {@code n}, for application-defined wakeups.

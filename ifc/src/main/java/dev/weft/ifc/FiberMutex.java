@@ -1,0 +1,91 @@
+package dev.weft.ifc;
+
+import dev.weft.scheduler.FiberKilledException;
+
+/**
+ * A non-reentrant mutual-exclusion lock for fibers: a {@link FiberSemaphore} of one
+ * permit plus its owner, so it inherits the semaphore's direct hand-off (unlock passes
+ * ownership to the longest waiter, FIFO) and its kill and interrupt rules.
+ *
+ * <p>{@link #lock()} ignores interrupts (keeping the status) and throws
+ * {@link FiberKilledException} if the fiber is killed while waiting;
+ * {@link #lockInterruptibly()} also ends on interrupt. Timed locking arrives with the
+ * timers module.
+ */
+public final class FiberMutex {
+    private final FiberSemaphore permit = new FiberSemaphore(1);
+    private volatile Thread owner;    // written by the owner after acquiring / before releasing
+
+    /**
+     * Acquires the lock, waiting FIFO behind earlier waiters.
+     *
+     * @throws IllegalStateException if the caller already holds it (not reentrant)
+     * @throws FiberKilledException if the calling fiber is killed while waiting
+     */
+    public void lock() {
+        checkNotHeld();
+        permit.acquire();
+        owner = Thread.currentThread();
+    }
+
+    /**
+     * Like {@link #lock()}, but an interrupt ends the wait.
+     *
+     * @throws InterruptedException if interrupted before or while waiting
+     */
+    public void lockInterruptibly() throws InterruptedException {
+        checkNotHeld();
+        permit.acquireInterruptibly();
+        owner = Thread.currentThread();
+    }
+
+    /** Acquires the lock if it is free now. Never waits. */
+    public boolean tryLock() {
+        checkNotHeld();
+        if (permit.tryAcquire()) {
+            owner = Thread.currentThread();
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Releases the lock, handing it to the longest waiter if any.
+     *
+     * @throws IllegalMonitorStateException if the caller does not hold it
+     */
+    public void unlock() {
+        Thread me = Thread.currentThread();
+        if (owner != me) {
+            throw new IllegalMonitorStateException(me + " cannot unlock " + this + ": held by " + owner);
+        }
+        owner = null;
+        permit.release();
+    }
+
+    /** True if some thread holds the lock now. */
+    public boolean isLocked() {
+        return owner != null || permit.availablePermits() == 0;
+    }
+
+    /** True if the caller holds the lock. */
+    public boolean isHeldByCurrentThread() {
+        return owner == Thread.currentThread();
+    }
+
+    /** Waiters queued now. */
+    public int queueLength() {
+        return permit.queueLength();
+    }
+
+    private void checkNotHeld() {
+        if (owner == Thread.currentThread()) {
+            throw new IllegalStateException(Thread.currentThread() + " already holds " + this + " (not reentrant)");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "FiberMutex[owner=" + owner + ", waiters=" + permit.queueLength() + "]";
+    }
+}

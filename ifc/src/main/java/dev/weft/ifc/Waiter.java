@@ -1,0 +1,91 @@
+package dev.weft.ifc;
+
+import dev.weft.scheduler.Fiber;
+import dev.weft.scheduler.Wake;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One thread's place in a {@link WaitQueue}. Each thread has one, reused for every wait
+ * (a thread waits on one queue at a time: the seed's "wait on single queue only"), so a
+ * contended acquire allocates nothing after the thread's first.
+ *
+ * <p>{@code granted} is written by the granter under the queue's monitor, before the
+ * wake; the waiter reads it after each prepareSleep, so a grant that lands before the
+ * waiter sleeps is seen by the read, and one that lands after is a raised GRANT.
+ * Fibers wait through their wakeup word (killable); other threads (platform threads,
+ * virtual threads of other schedulers) park.
+ */
+final class Waiter {
+    /** Outcomes of {@link #await}. */
+    static final int GRANTED = 0, KILLED = 1, INTERRUPTED = 2;
+
+    private static final ThreadLocal<Waiter> MINE = ThreadLocal.withInitial(Waiter::new);
+
+    final Thread thread = Thread.currentThread();
+    private final Fiber fiber = Fiber.current();
+    volatile boolean granted;         // set by the granter (under the queue monitor), reset by the owner
+    Waiter prev, next;                // guarded by the owning queue's monitor
+    boolean queued;                   // guarded by the owning queue's monitor
+
+    private Waiter() { }
+
+    /** The calling thread's waiter, reset for a new wait. */
+    static Waiter mine() {
+        Waiter w = MINE.get();
+        w.granted = false;
+        return w;
+    }
+
+    /** Granter side: the wait is satisfied; wake the waiter. */
+    void grant() {
+        granted = true;
+        if (fiber != null) {
+            fiber.wake(Wake.GRANT);
+        } else {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    /**
+     * Waits until granted, or until killed (fibers) or interrupted (when
+     * {@code interruptible}). An interrupt that does not end the wait is kept: the status
+     * is set again on return.
+     */
+    int await(boolean interruptible) {
+        boolean interrupted = false;
+        try {
+            for (;;) {
+                int r = fiber != null ? sleepAsFiber() : parkAsThread();
+                if (granted) {
+                    return GRANTED;
+                }
+                if ((r & Wake.KILL) != 0) {
+                    return KILLED;
+                }
+                if ((r & Wake.INTERRUPT) != 0) {
+                    if (interruptible) {
+                        return INTERRUPTED;
+                    }
+                    interrupted = true;
+                    Thread.interrupted();     // or every later sleep would return at once
+                }
+            }
+        } finally {
+            if (interrupted) {
+                thread.interrupt();
+            }
+        }
+    }
+
+    private int sleepAsFiber() {
+        fiber.prepareSleep(Wake.GRANT);
+        return granted ? Wake.GRANT : fiber.sleep();
+    }
+
+    private int parkAsThread() {
+        if (!granted) {
+            LockSupport.park(this);
+        }
+        return Thread.currentThread().isInterrupted() ? Wake.INTERRUPT : 0;
+    }
+}

@@ -1,0 +1,172 @@
+package dev.weft.ifc;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.weft.scheduler.Fiber;
+import dev.weft.scheduler.FiberKilledException;
+import dev.weft.scheduler.WeftScheduler;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+class FiberMutexTest {
+    private final WeftScheduler scheduler = WeftScheduler.builder().workers(2).name("mutex-test").build();
+
+    @AfterEach
+    void close() {
+        scheduler.close();
+    }
+
+    /** 1,000 fibers x 10,000 acquisitions on 2 carriers: exclusive, and every waiter woken. */
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void mutualExclusionAndNoLostWakeupUnderStress() throws Exception {
+        FiberMutex m = new FiberMutex();
+        AtomicInteger inside = new AtomicInteger();
+        AtomicInteger overlaps = new AtomicInteger();
+        long[] counter = new long[1];          // guarded by m
+        Thread[] ts = new Thread[1_000];
+        for (int i = 0; i < ts.length; i++) {
+            ts[i] = scheduler.ofVirtual().start(() -> {
+                for (int k = 0; k < 10_000; k++) {
+                    m.lock();
+                    try {
+                        if (inside.incrementAndGet() != 1) {
+                            overlaps.incrementAndGet();
+                        }
+                        counter[0]++;
+                        inside.decrementAndGet();
+                    } finally {
+                        m.unlock();
+                    }
+                }
+            });
+        }
+        for (Thread t : ts) {
+            t.join();
+        }
+        assertEquals(0, overlaps.get());
+        assertEquals(10_000_000L, counter[0]);
+        assertFalse(m.isLocked());
+        assertEquals(0, m.queueLength());
+    }
+
+    @Test
+    void waitersAreServedInArrivalOrderByDirectHandOff() throws Exception {
+        FiberMutex m = new FiberMutex();
+        m.lock();                                         // held by the test thread
+        ConcurrentLinkedQueue<Integer> order = new ConcurrentLinkedQueue<>();
+        List<Thread> ts = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            int n = i;
+            ts.add(scheduler.ofVirtual().start(() -> {
+                m.lock();
+                order.add(n);
+                m.unlock();
+            }));
+            int queued = i + 1;
+            await().atMost(Duration.ofSeconds(10)).until(() -> m.queueLength() == queued);
+        }
+        m.unlock();
+        for (Thread t : ts) {
+            t.join();
+        }
+        assertEquals(java.util.stream.IntStream.range(0, 20).boxed().toList(), new ArrayList<>(order));
+    }
+
+    @Test
+    void aKilledWaiterLeavesTheQueueAndTheNextWaiterIsStillWoken() throws Exception {
+        FiberMutex m = new FiberMutex();
+        m.lock();
+        CompletableFuture<Fiber> victim = new CompletableFuture<>();
+        AtomicReference<Throwable> victimGot = new AtomicReference<>();
+        Thread killed = scheduler.ofVirtual().start(() -> {
+            victim.complete(Fiber.current());
+            try {
+                m.lock();
+                m.unlock();
+            } catch (Throwable t) {
+                victimGot.set(t);
+            }
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> m.queueLength() == 1);
+        CountDownLatch nextGotIt = new CountDownLatch(1);
+        Thread next = scheduler.ofVirtual().start(() -> {
+            m.lock();
+            nextGotIt.countDown();
+            m.unlock();
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> m.queueLength() == 2);
+        victim.get().kill();
+        killed.join();
+        assertInstanceOf(FiberKilledException.class, victimGot.get());
+        assertEquals(1, m.queueLength());
+        m.unlock();
+        assertTrue(nextGotIt.await(30, TimeUnit.SECONDS));
+        next.join();
+        assertFalse(m.isLocked());
+        assertEquals(0, m.queueLength());
+    }
+
+    @Test
+    void lockIgnoresInterruptsButLockInterruptiblyEnds() throws Exception {
+        FiberMutex m = new FiberMutex();
+        m.lock();
+        AtomicReference<Throwable> interruptible = new AtomicReference<>();
+        Thread a = scheduler.ofVirtual().start(() -> {
+            try {
+                m.lockInterruptibly();
+            } catch (Throwable t) {
+                interruptible.set(t);
+            }
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> m.queueLength() == 1);
+        a.interrupt();
+        a.join();
+        assertInstanceOf(InterruptedException.class, interruptible.get());
+        assertEquals(0, m.queueLength());
+
+        AtomicReference<Boolean> statusKept = new AtomicReference<>();
+        Thread b = scheduler.ofVirtual().start(() -> {
+            m.lock();
+            statusKept.set(Thread.currentThread().isInterrupted());
+            m.unlock();
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> m.queueLength() == 1);
+        b.interrupt();
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.getState() == Thread.State.WAITING);
+        assertEquals(1, m.queueLength(), "an interrupt does not end lock()");
+        m.unlock();
+        b.join();
+        assertTrue(statusKept.get());
+    }
+
+    @Test
+    void misuseFailsClearlyAndPlatformThreadsWork() throws Exception {
+        FiberMutex m = new FiberMutex();
+        assertThrows(IllegalMonitorStateException.class, m::unlock);
+        assertTrue(m.tryLock());
+        assertThrows(IllegalStateException.class, m::lock);
+        AtomicReference<Boolean> other = new AtomicReference<>();
+        Thread platform = Thread.ofPlatform().start(() -> {
+            other.set(m.tryLock());
+            m.lock();                                      // a platform thread parks
+            m.unlock();
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> m.queueLength() == 1);
+        m.unlock();
+        platform.join();
+        assertFalse(other.get());
+        assertFalse(m.isLocked());
+    }
+}
