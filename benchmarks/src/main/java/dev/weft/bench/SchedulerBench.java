@@ -1,11 +1,8 @@
 package dev.weft.bench;
 
 import dev.weft.scheduler.WeftScheduler;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -18,7 +15,7 @@ import java.util.concurrent.locks.LockSupport;
  * the equivalent of JMH's -prof gc for whole-workload runs).
  *
  * <pre>
- *   benchmarks/run-scheduler-bench [--workers=N] [--rounds=5] [--warmup=2] [--only=spawn,pingpong,...]
+ *   benchmarks/run-bench SchedulerBench [--workers=N] [--rounds=5] [--warmup=2] [--only=spawn,pingpong,...]
  * </pre>
  * {@code --workers} sets Weft's workers and the default scheduler's parallelism
  * (jdk.virtualThreadScheduler.parallelism must be set on the command line for that: the
@@ -34,19 +31,16 @@ public final class SchedulerBench {
 
     record Bench(String name, String unit, Workload workload) { }
 
-    private static final com.sun.management.ThreadMXBean THREADS =
-            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-
     public static void main(String[] args) throws Exception {
         int workers = Runtime.getRuntime().availableProcessors(), rounds = 5, warmup = 2;
         List<String> only = null;
         for (String a : args) {
-            String[] kv = a.split("=", 2);
-            switch (kv[0]) {
-                case "--workers" -> workers = positive(kv, a);
-                case "--rounds" -> rounds = positive(kv, a);
-                case "--warmup" -> warmup = Integer.parseInt(kv[1]);
-                case "--only" -> only = List.of(kv[1].split(","));
+            String key = a.split("=", 2)[0];
+            switch (key) {
+                case "--workers" -> workers = Harness.positive(a);
+                case "--rounds" -> rounds = Harness.positive(a);
+                case "--warmup" -> warmup = Integer.parseInt(a.substring(a.indexOf('=') + 1));
+                case "--only" -> only = List.of(a.substring(a.indexOf('=') + 1).split(","));
                 default -> throw new IllegalArgumentException("unknown argument " + a
                         + "; takes --workers=N --rounds=N --warmup=N --only=spawn,pingpong,yield,fanin");
             }
@@ -60,64 +54,17 @@ public final class SchedulerBench {
             List<String> keep = only;
             benches.removeIf(b -> !keep.contains(b.name));
         }
-        System.out.printf(Locale.ROOT, "# %d processors, Weft workers %d, default parallelism %s, %s, heap max %d MB, %d rounds after %d warm-up%n",
-                Runtime.getRuntime().availableProcessors(), workers,
-                System.getProperty("jdk.virtualThreadScheduler.parallelism", "(processors)"),
-                Runtime.version(), Runtime.getRuntime().maxMemory() >> 20, rounds, warmup);
-        System.out.printf(Locale.ROOT, "%-9s %-14s %12s %12s %7s %12s %12s%n",
-                "bench", "unit", "default", "weft", "ratio", "B/op default", "B/op weft");
+        Harness.printHeader("scheduler core, Weft workers " + workers + ", default parallelism "
+                + System.getProperty("jdk.virtualThreadScheduler.parallelism", "(processors)"), rounds, warmup);
+        Harness harness = new Harness(rounds, warmup);
         try (WeftScheduler weft = WeftScheduler.builder().name("bench").workers(workers).build()) {
             ThreadFactory jdk = Thread.ofVirtual().factory();
             ThreadFactory ours = weft.threadFactory();
             for (Bench b : benches) {
-                for (int i = 0; i < warmup; i++) {
-                    b.workload.run(jdk);
-                    b.workload.run(ours);
-                }
-                double[] tj = new double[rounds], tw = new double[rounds], aj = new double[rounds], aw = new double[rounds];
-                for (int r = 0; r < rounds; r++) {
-                    measure(b.workload, jdk, tj, aj, r);
-                    measure(b.workload, ours, tw, aw, r);
-                }
-                double mj = median(tj), mw = median(tw);
-                System.out.printf(Locale.ROOT, "%-9s %-14s %12.1f %12.1f %7.2f %12.1f %12.1f   default %s weft %s%n",
-                        b.name, b.unit, mj, mw, mw / mj, median(aj), median(aw), Arrays.toString(round(tj)), Arrays.toString(round(tw)));
+                harness.compare(b.name, b.unit, () -> b.workload.run(jdk), () -> b.workload.run(ours));
             }
             System.out.println("# " + weft.stats());
         }
-    }
-
-    private static int positive(String[] kv, String arg) {
-        int v = Integer.parseInt(kv[1]);
-        if (v < 1) {
-            throw new IllegalArgumentException(arg + ": must be >= 1");
-        }
-        return v;
-    }
-
-    private static void measure(Workload w, ThreadFactory f, double[] time, double[] alloc, int r) throws Exception {
-        System.gc();
-        long a0 = THREADS.getTotalThreadAllocatedBytes();
-        long t0 = System.nanoTime();
-        long ops = w.run(f);
-        long t1 = System.nanoTime();
-        long a1 = THREADS.getTotalThreadAllocatedBytes();
-        time[r] = (t1 - t0) / (double) ops;
-        alloc[r] = (a1 - a0) / (double) ops;
-    }
-
-    private static double median(double[] xs) {
-        double[] s = xs.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
-
-    private static long[] round(double[] xs) {
-        long[] out = new long[xs.length];
-        for (int i = 0; i < xs.length; i++) {
-            out[i] = Math.round(xs[i]);
-        }
-        return out;
     }
 
     /** Start and join 1,000,000 virtual threads that do nothing, 10,000 at a time. */
