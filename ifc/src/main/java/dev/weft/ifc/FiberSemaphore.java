@@ -5,27 +5,46 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * A counting semaphore for fibers, with direct hand-off: a release with waiters queued
- * gives its permit straight to the longest waiter (FIFO), which wakes already holding it;
- * no permit is put back for someone else to barge in on. An acquire takes a free permit
- * without queueing only when no waiter is queued (so queued waiters are served in
- * arrival order; a newcomer can win only against a release that is still in flight).
+ * A counting semaphore for fibers, with Go's two modes (sync.Mutex, 2016):
+ * <ul>
+ * <li><b>Normal (barging) mode.</b> A release puts its permit back and wakes the longest
+ *     waiter, which competes for it with newcomers; a newcomer on a warm carrier usually
+ *     wins, so a busy fiber takes and releases many times per context switch. At most one
+ *     waiter is woken per free permit: the head carries a {@code woken} flag.</li>
+ * <li><b>Hand-off (starvation) mode.</b> When a woken waiter loses and has waited longer
+ *     than {@value #STARVATION_NANOS} ns, releases hand their permit straight to the head
+ *     of the queue (FIFO), which wakes already holding it. The mode ends when a waiter
+ *     that had waited less than that is served, or the queue empties.</li>
+ * </ul>
+ * Waiters queue FIFO and are woken or served in that order; a newcomer that finds a
+ * permit free takes it even past queued waiters, but only in normal mode, so no waiter
+ * loses for longer than about the starvation threshold.
  *
  * <p>Works from any thread; fibers wait through their wakeup word (and {@link
  * dev.weft.scheduler.Fiber#kill() kill} ends their wait), other threads park.
  *
- * <p>Lost-wakeup rule, mirrored:
+ * <p>Lost-wakeup rules, each a Dekker pair:
  * <pre>
- *  acquirer (slow path)                      releaser (no waiter seen)
- *  1. under the monitor: enqueue (size++)    1. permits++ (CAS)
- *  2. under the monitor: grant free permits  2. read size; if non-zero, under the
- *     to queued waiters in order                monitor grant free permits in order
+ *  acquirer                                   releaser
+ *  1. under the monitor: enqueue (size++)     1. permits++ (CAS)
+ *  2. under the monitor: grant free permits   2. read size; if non-zero, under the monitor
+ *     to queued waiters, in order                wake the head unless it is already woken
+ *
+ *  woken waiter that lost                     releaser
+ *  1. woken = false                           1. permits++
+ *  2. try to take a permit again              2. under the monitor: head.woken? else wake it
  * </pre>
- * Either the acquirer's step 2 sees the permit or the releaser's step 2 sees the waiter.
+ * In each pair one side sees the other's first step. A woken waiter that wins leaves the
+ * queue and, if permits are still free, wakes the new head, so several releases that met
+ * one woken head do not strand the next waiter.
  */
 public final class FiberSemaphore {
+    /** How long a waiter may lose to newcomers before releases hand permits over directly. */
+    static final long STARVATION_NANOS = 1_000_000;
+
     private volatile int permits;                       // CAS (PERMITS)
-    private final WaitQueue queue = new WaitQueue();     // its monitor guards the list and grants
+    private final WaitQueue queue = new WaitQueue();     // its monitor guards the list, grants and wakes
+    private volatile boolean handOffMode;                // set by a starving waiter, cleared under the monitor
 
     /**
      * @param permits the initial number of permits
@@ -75,15 +94,18 @@ public final class FiberSemaphore {
         }
     }
 
-    /** Returns a permit: to the longest waiter if there is one, else to the pool. */
+    /**
+     * Returns a permit: in hand-off mode straight to the longest waiter; otherwise to the
+     * pool, waking the longest waiter to compete for it.
+     */
     public void release() {
-        if (queue.size() != 0 && handOff()) {
+        if (handOffMode && queue.size() != 0 && handOff()) {
             return;
         }
         PERMITS.getAndAdd(this, 1);
         if (queue.size() != 0) {
             synchronized (queue) {
-                grantFreePermits();
+                wakeHead();
             }
         }
     }
@@ -100,31 +122,67 @@ public final class FiberSemaphore {
 
     /** True if a permit was taken; false if interrupted (interruptible only). */
     private boolean acquire(boolean interruptible) {
-        if (queue.size() == 0 && tryAcquire()) {
-            return true;
+        if (!handOffMode && tryAcquire()) {
+            return true;                  // normal mode: barge, even past queued waiters
         }
         Waiter w = Waiter.mine();
+        w.since = System.nanoTime();
         synchronized (queue) {
             queue.enqueue(w);
             grantFreePermits();
         }
-        if (w.granted) {
-            return true;
+        for (;;) {
+            int outcome = w.granted ? Waiter.GRANTED : w.await(interruptible);
+            if (outcome == Waiter.GRANTED) {
+                return true;
+            }
+            if (outcome == Waiter.WOKEN) {
+                if (compete(w)) {
+                    return true;
+                }
+                continue;
+            }
+            if (!withdraw(w)) {
+                return true;              // granted while being killed or interrupted: it holds the permit
+            }
+            if (outcome == Waiter.KILLED) {
+                throw new FiberKilledException("killed while waiting for a permit of " + this);
+            }
+            return false;
         }
-        int outcome = w.await(interruptible);
-        if (outcome == Waiter.GRANTED || !withdraw(w)) {
-            return true;                  // granted, possibly while being killed: it holds the permit
-        }
-        if (outcome == Waiter.KILLED) {
-            throw new FiberKilledException("killed while waiting for a permit of " + this);
-        }
-        return false;
     }
 
-    /** Takes {@code w} out of the queue unless a grant got there first. */
+    /** A woken waiter tries for the free permit; true if it now holds one. */
+    private boolean compete(Waiter w) {
+        w.woken = false;                  // before the retry: see the second Dekker pair
+        if (tryAcquire()) {
+            synchronized (queue) {
+                if (w.granted) {
+                    PERMITS.getAndAdd(this, 1);   // a hand-off reached us too: give one back
+                } else {
+                    queue.remove(w);
+                }
+                wakeHead();                       // permits may still be free for the next one
+            }
+            return true;
+        }
+        if (System.nanoTime() - w.since > STARVATION_NANOS) {
+            handOffMode = true;
+        }
+        return w.granted;                 // a hand-off may have landed meanwhile
+    }
+
+    /**
+     * Takes {@code w} out of the queue unless a grant got there first. A withdrawn waiter may
+     * have been the woken head a free permit was meant for: the new head is woken instead.
+     */
     private boolean withdraw(Waiter w) {
         synchronized (queue) {
-            return !w.granted && queue.remove(w);
+            if (w.granted || !queue.remove(w)) {
+                return false;
+            }
+            wakeHead();
+            return true;
         }
     }
 
@@ -132,10 +190,29 @@ public final class FiberSemaphore {
         synchronized (queue) {
             Waiter w = queue.poll();
             if (w == null) {
+                handOffMode = false;
                 return false;
+            }
+            if (queue.size() == 0 || System.nanoTime() - w.since < STARVATION_NANOS) {
+                handOffMode = false;      // Go's rule: back to normal once nobody starves
             }
             w.grant();
             return true;
+        }
+    }
+
+    /** Caller holds the queue monitor: grants free permits in order, else wakes the head to compete. */
+    private void wakeHead() {
+        grantFreePermitsIfHandingOff();
+        Waiter h = queue.peek();
+        if (h != null && !h.woken && permits > 0) {
+            h.wakeToCompete();
+        }
+    }
+
+    private void grantFreePermitsIfHandingOff() {
+        if (handOffMode) {
+            grantFreePermits();
         }
     }
 

@@ -17,13 +17,15 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class Waiter {
     /** Outcomes of {@link #await}. */
-    static final int GRANTED = 0, KILLED = 1, INTERRUPTED = 2;
+    static final int GRANTED = 0, KILLED = 1, INTERRUPTED = 2, WOKEN = 3;
 
     private static final ThreadLocal<Waiter> MINE = ThreadLocal.withInitial(Waiter::new);
 
     final Thread thread = Thread.currentThread();
     private final Fiber fiber = Fiber.current();
     volatile boolean granted;         // set by the granter (under the queue monitor), reset by the owner
+    volatile boolean woken;           // set by a releaser (under the monitor): compete for a free permit; cleared by the owner
+    long since;                       // owner-only: System.nanoTime() when this wait was queued
     Waiter prev, next;                // guarded by the owning queue's monitor
     boolean queued;                   // guarded by the owning queue's monitor
 
@@ -33,12 +35,23 @@ final class Waiter {
     static Waiter mine() {
         Waiter w = MINE.get();
         w.granted = false;
+        w.woken = false;
         return w;
     }
 
     /** Granter side: the wait is satisfied; wake the waiter. */
     void grant() {
         granted = true;
+        signal();
+    }
+
+    /** Releaser side (barging mode): a permit is free; wake the waiter to compete for it. */
+    void wakeToCompete() {
+        woken = true;
+        signal();
+    }
+
+    private void signal() {
         if (fiber != null) {
             fiber.wake(Wake.GRANT);
         } else {
@@ -47,7 +60,7 @@ final class Waiter {
     }
 
     /**
-     * Waits until granted, or until killed (fibers) or interrupted (when
+     * Waits until granted or woken to compete, or until killed (fibers) or interrupted (when
      * {@code interruptible}). An interrupt that does not end the wait is kept: the status
      * is set again on return.
      */
@@ -58,6 +71,9 @@ final class Waiter {
                 int r = fiber != null ? sleepAsFiber() : parkAsThread();
                 if (granted) {
                     return GRANTED;
+                }
+                if (woken) {
+                    return WOKEN;
                 }
                 if ((r & Wake.KILL) != 0) {
                     return KILLED;
@@ -79,11 +95,11 @@ final class Waiter {
 
     private int sleepAsFiber() {
         fiber.prepareSleep(Wake.GRANT);
-        return granted ? Wake.GRANT : fiber.sleep();
+        return granted || woken ? Wake.GRANT : fiber.sleep();
     }
 
     private int parkAsThread() {
-        if (!granted) {
+        if (!granted && !woken) {
             LockSupport.park(this);
         }
         return Thread.currentThread().isInterrupted() ? Wake.INTERRUPT : 0;

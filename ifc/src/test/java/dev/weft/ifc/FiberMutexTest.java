@@ -62,7 +62,7 @@ class FiberMutexTest {
     }
 
     @Test
-    void waitersAreServedInArrivalOrderByDirectHandOff() throws Exception {
+    void queuedWaitersAreServedInArrivalOrder() throws Exception {
         FiberMutex m = new FiberMutex();
         m.lock();                                         // held by the test thread
         ConcurrentLinkedQueue<Integer> order = new ConcurrentLinkedQueue<>();
@@ -82,6 +82,36 @@ class FiberMutexTest {
             t.join();
         }
         assertEquals(java.util.stream.IntStream.range(0, 20).boxed().toList(), new ArrayList<>(order));
+    }
+
+    /** A fiber that keeps re-taking the lock cannot starve a waiter: after ~1 ms the lock is handed over. */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aBargingFiberCannotStarveAWaiter() throws Exception {
+        FiberMutex m = new FiberMutex();
+        java.util.concurrent.atomic.AtomicBoolean waiterServed = new java.util.concurrent.atomic.AtomicBoolean();
+        CountDownLatch hogStarted = new CountDownLatch(1);
+        Thread hog = scheduler.ofVirtual().start(() -> {
+            hogStarted.countDown();
+            while (!waiterServed.get()) {
+                m.lock();
+                m.unlock();
+            }
+        });
+        try {
+            hogStarted.await();
+            Thread waiter = scheduler.ofVirtual().start(() -> {
+                m.lock();
+                waiterServed.set(true);
+                m.unlock();
+            });
+            waiter.join();
+            hog.join();
+        } finally {
+            waiterServed.set(true);      // a failed or timed-out wait must not leave the hog for close()
+        }
+        assertTrue(waiterServed.get());
+        assertFalse(m.isLocked());
     }
 
     @Test

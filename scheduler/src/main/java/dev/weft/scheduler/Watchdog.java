@@ -11,9 +11,9 @@ import java.util.concurrent.locks.LockSupport;
  * <ul>
  * <li><b>Pinned carriers.</b> A worker whose {@code running} fiber and {@code tasksRun}
  *     count have not changed for the pinned threshold is flagged {@link Worker#pinned}
- *     (others may then steal its slot). If work is queued and no worker is idle, one
- *     dormant spare is started per tick, up to the configured maximum. Spares retire
- *     themselves after their keep-alive without work.</li>
+ *     (others may then steal its slot). If work is queued, an idle worker is woken to
+ *     steal it, or with none idle one dormant spare is started per tick, up to the
+ *     configured maximum. Spares retire themselves after their keep-alive without work.</li>
  * <li><b>Starvation.</b> A priority with queued work (shared lane or any local queue)
  *     whose taken-count has not moved for the starvation bound is flagged in
  *     {@link Lanes}; a worker then serves one of its items first.</li>
@@ -65,10 +65,24 @@ final class Watchdog implements Runnable {
             LockSupport.parkNanos(this, tick);
             long now = System.nanoTime();
             int pinned = checkCarriers(now);
-            if (pinned > 0 && hasQueuedWork() && !scheduler.idle.isNonEmpty() && scheduler.addSpare()) {
-                WeftEvents.spareAdded(scheduler.name(), pinned);
+            if (pinned > 0 && hasQueuedWork()) {
+                relievePinned(pinned);
             }
             checkStarvation(now);
+        }
+    }
+
+    /**
+     * Work is queued while carriers are pinned: the work may sit in a pinned worker's slot
+     * or local queue, which only stealing can reach, and a slot push wakes nobody. Wake an
+     * idle worker to steal (a pinned worker's slot is stealable), or, with none idle, start
+     * a spare.
+     */
+    private void relievePinned(int pinned) {
+        if (scheduler.idle.isNonEmpty()) {
+            scheduler.signalWork();
+        } else if (scheduler.addSpare()) {
+            WeftEvents.spareAdded(scheduler.name(), pinned);
         }
     }
 
