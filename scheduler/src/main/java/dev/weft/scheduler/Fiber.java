@@ -37,6 +37,9 @@ import java.util.concurrent.locks.LockSupport;
  *     interrupted): swap word to seq | 0 | 0,   3. if raised was 0: unpark the fiber
  *     return what it held; else park }
  * </pre>
+ * A sleep that accepts {@link Wake#IFC} also ends when the mailbox holds calls, and runs
+ * them before returning: a sender pushes (CAS) then raises IFC, the sleeper publishes its
+ * mask then looks at the mailbox, so a call sent between two sleeps is not stranded.
  * A reason raised between 1 and 3 is in the word when the sleeper looks, so it is never
  * lost; park returns at once if the unpark came first. A reason raised after the swap in
  * 3 finds mask 0 and is dropped: a finished sleep is never woken, and the next one only
@@ -57,6 +60,7 @@ public final class Fiber extends Route {
     private volatile int exited;      // 0 -> 1 once, by CAS (EXITED)
     private volatile long wakeWord;   // owner: prepare (store) and finish (swap); wakers: CAS raised bits
     private volatile boolean killed;  // set once by kill()
+    private volatile FiberCall calls; // IFC mailbox: LIFO of sent calls (senders CAS, target swaps), CLOSED after exit
 
     // Live-fiber registry links, guarded by the registry stripe's monitor (LiveFibers).
     Fiber prevLive;
@@ -169,8 +173,13 @@ public final class Fiber extends Route {
         }
         for (;;) {
             long w = wakeWord;
-            if (raised(w) != 0 || killed || thread.isInterrupted()) {
-                return finishSleep();
+            boolean callsWaiting = (mask(w) & Wake.IFC) != 0 && calls != null;
+            if (raised(w) != 0 || callsWaiting || killed || thread.isInterrupted()) {
+                int reasons = finishSleep();
+                if ((mask(w) & Wake.IFC) != 0 && processCalls() > 0) {
+                    reasons |= Wake.IFC;       // a sleep that accepts IFC is a process point
+                }
+                return reasons;
             }
             LockSupport.park(this);
         }
@@ -225,7 +234,9 @@ public final class Fiber extends Route {
      */
     public void kill() {
         killed = true;
-        wake(Wake.KILL);
+        if (!wake(Wake.KILL)) {
+            LockSupport.unpark(thread);   // a park-based Weft wait (FiberCall.await) re-checks isKilled
+        }
     }
 
     /** True once {@link #kill()} was called. */
@@ -247,6 +258,77 @@ public final class Fiber extends Route {
         return (int) (w & BITS);
     }
 
+    // ---------------------------------------------------------------- inter-fiber calls
+
+    /** Mailbox sentinel: the fiber exited; sends fail. */
+    private static final FiberCall CLOSED = new FiberCall(() -> { });
+
+    /**
+     * Queues {@code call} to run on this fiber (one CAS onto its mailbox, then
+     * {@link Wake#IFC} is raised). Calls from one sender run in the order sent. The target
+     * runs them at {@link #processCalls()} and inside sleeps that accept IFC; a call still
+     * queued when the fiber exits, or sent after, fails with {@link FiberExitedException}.
+     *
+     * @throws IllegalStateException if {@code call} is still queued or running
+     */
+    public void call(FiberCall call) {
+        call.claim();
+        for (;;) {
+            FiberCall head = calls;
+            if (head == CLOSED) {
+                call.fail(new FiberExitedException(thread + " exited before the call was sent"));
+                return;
+            }
+            call.next = head;
+            if (CALLS.compareAndSet(this, head, call)) {
+                wake(Wake.IFC);
+                return;
+            }
+        }
+    }
+
+    /**
+     * Runs the calls queued to this fiber, oldest first; returns how many ran. A call that
+     * throws fails its handle and does not stop the others. Only the fiber itself may call it.
+     *
+     * @throws WrongThreadException if called by another thread than this fiber
+     */
+    public int processCalls() {
+        checkOwner("processCalls");
+        FiberCall taken = (FiberCall) CALLS.getAndSet(this, (FiberCall) null);
+        int n = 0;
+        for (FiberCall c = reverse(taken); c != null; n++) {
+            FiberCall next = c.next;
+            c.next = null;
+            c.run();
+            c = next;
+        }
+        return n;
+    }
+
+    /** The fiber exited: close the mailbox and fail what is still in it. */
+    void closeCalls() {
+        FiberCall c = (FiberCall) CALLS.getAndSet(this, CLOSED);
+        for (c = reverse(c); c != null; ) {
+            FiberCall next = c.next;
+            c.next = null;
+            c.fail(new FiberExitedException(thread + " exited before running the call"));
+            c = next;
+        }
+    }
+
+    /** The mailbox is a LIFO (one CAS per send); reversing the swapped-out list restores send order. */
+    private static FiberCall reverse(FiberCall c) {
+        FiberCall prev = null;
+        while (c != null) {
+            FiberCall next = c.next;
+            c.next = prev;
+            prev = c;
+            c = next;
+        }
+        return prev;
+    }
+
     /** True exactly once: for the first caller after the thread has terminated. */
     boolean markExited() {
         return exited == 0 && EXITED.compareAndSet(this, 0, 1);
@@ -259,4 +341,5 @@ public final class Fiber extends Route {
 
     private static final VarHandle EXITED = Handles.field(MethodHandles.lookup(), "exited", int.class);
     private static final VarHandle WAKE_WORD = Handles.field(MethodHandles.lookup(), "wakeWord", long.class);
+    private static final VarHandle CALLS = Handles.field(MethodHandles.lookup(), "calls", FiberCall.class);
 }

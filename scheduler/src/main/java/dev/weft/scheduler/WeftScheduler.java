@@ -362,6 +362,7 @@ public final class WeftScheduler implements AutoCloseable {
     }
 
     private void exited(Fiber f) {
+        f.closeCalls();
         forget(f);
         if (runState == SHUTDOWN) {
             tryTerminate();
