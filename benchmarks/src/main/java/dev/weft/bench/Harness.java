@@ -75,6 +75,25 @@ final class Harness {
         return out;
     }
 
+    /** A harness from {@code --rounds=N --warmup=N} (defaults 5 and 2); any other argument is an error. */
+    static Harness fromArgs(String[] args) {
+        int rounds = 5, warmup = 2;
+        for (String a : args) {
+            if (a.startsWith("--rounds=")) {
+                rounds = positive(a);
+            } else if (a.startsWith("--warmup=")) {
+                warmup = Integer.parseInt(a.substring(a.indexOf('=') + 1));
+            } else {
+                throw new IllegalArgumentException("unknown argument " + a + "; takes --rounds=N --warmup=N");
+            }
+        }
+        return new Harness(rounds, warmup);
+    }
+
+    void printHeader(String what) {
+        printHeader(what, rounds, warmup);
+    }
+
     /** Parses {@code --name=N} as a positive int. */
     static int positive(String arg) {
         int v = Integer.parseInt(arg.substring(arg.indexOf('=') + 1));

@@ -25,18 +25,8 @@ public final class IfcBench {
     private static final int CALLS = 200_000;
 
     public static void main(String[] args) throws Exception {
-        int rounds = 5, warmup = 2;
-        for (String a : args) {
-            if (a.startsWith("--rounds=")) {
-                rounds = Harness.positive(a);
-            } else if (a.startsWith("--warmup=")) {
-                warmup = Integer.parseInt(a.substring(a.indexOf('=') + 1));
-            } else {
-                throw new IllegalArgumentException("unknown argument " + a + "; takes --rounds=N --warmup=N");
-            }
-        }
-        Harness.printHeader("inter-fiber call round trips", rounds, warmup);
-        Harness h = new Harness(rounds, warmup);
+        Harness h = Harness.fromArgs(args);
+        h.printHeader("inter-fiber call round trips");
         try (WeftScheduler weft = WeftScheduler.builder().name("ifc-bench").build()) {
             for (int senders : new int[] {1, 2, 8}) {
                 h.compare("call/" + senders, "ns/call", () -> jdkQueue(senders), () -> weftCalls(weft, senders));

@@ -26,18 +26,8 @@ public final class SyncBench {
     }
 
     public static void main(String[] args) throws Exception {
-        int rounds = 5, warmup = 2;
-        for (String a : args) {
-            if (a.startsWith("--rounds=")) {
-                rounds = Harness.positive(a);
-            } else if (a.startsWith("--warmup=")) {
-                warmup = Integer.parseInt(a.substring(a.indexOf('=') + 1));
-            } else {
-                throw new IllegalArgumentException("unknown argument " + a + "; takes --rounds=N --warmup=N");
-            }
-        }
-        Harness.printHeader("contended sync", rounds, warmup);
-        Harness h = new Harness(rounds, warmup);
+        Harness h = Harness.fromArgs(args);
+        h.printHeader("contended sync");
         try (WeftScheduler weft = WeftScheduler.builder().name("sync-bench").build()) {
             ThreadFactory jdk = Thread.ofVirtual().factory();
             ThreadFactory ours = weft.threadFactory();
