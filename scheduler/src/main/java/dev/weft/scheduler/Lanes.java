@@ -24,7 +24,7 @@ final class Lanes {
     private final MpmcUnboundedXaddArrayQueue<Fiber>[] lanes; // index = Priority.ordinal
     private volatile int starving;                            // bit p: priority p starves (watchdog sets, workers clear)
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})   // generic array of queues
     Lanes() {
         lanes = new MpmcUnboundedXaddArrayQueue[Priority.COUNT];
         for (int p = 0; p < Priority.COUNT; p++) {

@@ -77,7 +77,7 @@ final class Worker {
     private int tick;
     private int seed;
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})   // generic array of queues
     Worker(WeftScheduler scheduler, int index, boolean spare) {
         this.scheduler = scheduler;
         this.index = index;

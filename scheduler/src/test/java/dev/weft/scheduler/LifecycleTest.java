@@ -107,6 +107,7 @@ class LifecycleTest {
     }
 
     @Test
+    @SuppressWarnings("try")   // close() inside the resource block is the behaviour under test
     void closeFromOwnFiberIsRefused() throws Exception {
         try (WeftScheduler s = WeftScheduler.builder().workers(1).build()) {
             AtomicReference<Throwable> t = new AtomicReference<>();
