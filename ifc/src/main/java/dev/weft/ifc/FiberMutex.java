@@ -39,6 +39,17 @@ public final class FiberMutex {
         owner = Thread.currentThread();
     }
 
+    /** Re-acquires for a returning {@link FiberCondition#await()}: ends on nothing but the lock. */
+    void relock() {
+        permit.acquireUnkillably();
+        owner = Thread.currentThread();
+    }
+
+    /** A new condition bound to this mutex. */
+    public FiberCondition newCondition() {
+        return new FiberCondition(this);
+    }
+
     /** Acquires the lock if it is free now. Never waits. */
     public boolean tryLock() {
         checkNotHeld();

@@ -77,7 +77,7 @@ public final class FiberSemaphore {
      * @throws FiberKilledException if the calling fiber is killed while waiting
      */
     public void acquire() {
-        if (!acquire(false)) {
+        if (!acquire(false, true)) {
             throw new AssertionError("uninterruptible acquire ended without a permit");
         }
     }
@@ -89,8 +89,16 @@ public final class FiberSemaphore {
      * @throws FiberKilledException if the calling fiber is killed while waiting
      */
     public void acquireInterruptibly() throws InterruptedException {
-        if (Thread.interrupted() || !acquire(true)) {
+        if (Thread.interrupted() || !acquire(true, true)) {
+            Thread.interrupted();             // InterruptedException clears the status, as the JDK's do
             throw new InterruptedException();
+        }
+    }
+
+    /** Takes a permit whatever happens: neither kill nor interrupt ends the wait (a condition's re-lock). */
+    void acquireUnkillably() {
+        if (!acquire(false, false)) {
+            throw new AssertionError("unkillable acquire ended without a permit");
         }
     }
 
@@ -121,7 +129,7 @@ public final class FiberSemaphore {
     }
 
     /** True if a permit was taken; false if interrupted (interruptible only). */
-    private boolean acquire(boolean interruptible) {
+    private boolean acquire(boolean interruptible, boolean killable) {
         if (!handOffMode && tryAcquire()) {
             return true;                  // normal mode: barge, even past queued waiters
         }
@@ -132,7 +140,7 @@ public final class FiberSemaphore {
             grantFreePermits();
         }
         for (;;) {
-            int outcome = w.granted ? Waiter.GRANTED : w.await(interruptible);
+            int outcome = w.granted ? Waiter.GRANTED : w.await(interruptible, killable);
             if (outcome == Waiter.GRANTED) {
                 return true;
             }

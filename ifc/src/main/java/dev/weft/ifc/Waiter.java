@@ -51,31 +51,38 @@ final class Waiter {
         signal();
     }
 
+    /**
+     * Wakes the waiter whichever way it waits: through its wakeup word if it sleeps in a
+     * Weft sleep accepting GRANT, else by unpark (a thread, or a killed fiber waiting
+     * unkillably, parks). An unpark that lands on a fiber not waiting leaves a permit: its
+     * next park returns once, and every wait loop re-checks.
+     */
     private void signal() {
-        if (fiber != null) {
-            fiber.wake(Wake.GRANT);
-        } else {
+        if (fiber == null || !fiber.wake(Wake.GRANT)) {
             LockSupport.unpark(thread);
         }
     }
 
     /**
-     * Waits until granted or woken to compete, or until killed (fibers) or interrupted (when
-     * {@code interruptible}). An interrupt that does not end the wait is kept: the status
-     * is set again on return.
+     * Waits until granted or woken to compete, or until killed (fibers, when
+     * {@code killable}) or interrupted (when {@code interruptible}; the status stays set).
+     * An interrupt that does not end the wait is kept: the status is set again on return.
+     * A killed fiber waiting unkillably parks instead of sleeping (a killed fiber's every
+     * sleep returns at once).
      */
-    int await(boolean interruptible) {
+    int await(boolean interruptible, boolean killable) {
         boolean interrupted = false;
         try {
             for (;;) {
-                int r = fiber != null ? sleepAsFiber() : parkAsThread();
+                boolean sleep = fiber != null && (killable || !fiber.isKilled());
+                int r = sleep ? sleepAsFiber() : parkAsThread();
                 if (granted) {
                     return GRANTED;
                 }
                 if (woken) {
                     return WOKEN;
                 }
-                if ((r & Wake.KILL) != 0) {
+                if ((r & Wake.KILL) != 0 && killable) {
                     return KILLED;
                 }
                 if ((r & Wake.INTERRUPT) != 0) {
