@@ -61,9 +61,8 @@ public final class FiberCondition {
      */
     public void signal() {
         requireHeld("signal");
-        Waiter w;
         synchronized (queue) {
-            w = queue.poll();
+            Waiter w = queue.poll();
             if (w != null) {
                 w.grant();
             }

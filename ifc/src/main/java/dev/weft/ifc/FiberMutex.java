@@ -4,8 +4,10 @@ import dev.weft.scheduler.FiberKilledException;
 
 /**
  * A non-reentrant mutual-exclusion lock for fibers: a {@link FiberSemaphore} of one
- * permit plus its owner, so it inherits the semaphore's direct hand-off (unlock passes
- * ownership to the longest waiter, FIFO) and its kill and interrupt rules.
+ * permit plus its owner, so it inherits the semaphore's two modes (unlock wakes the
+ * longest waiter to compete with newcomers; once a waiter has lost for about 1 ms,
+ * unlock hands ownership straight to the longest waiter, FIFO) and its kill and
+ * interrupt rules.
  *
  * <p>{@link #lock()} ignores interrupts (keeping the status) and throws
  * {@link FiberKilledException} if the fiber is killed while waiting;
@@ -17,7 +19,7 @@ public final class FiberMutex {
     private volatile Thread owner;    // written by the owner after acquiring / before releasing
 
     /**
-     * Acquires the lock, waiting FIFO behind earlier waiters.
+     * Acquires the lock; if it is held, queues FIFO behind earlier waiters.
      *
      * @throws IllegalStateException if the caller already holds it (not reentrant)
      * @throws FiberKilledException if the calling fiber is killed while waiting
@@ -61,7 +63,8 @@ public final class FiberMutex {
     }
 
     /**
-     * Releases the lock, handing it to the longest waiter if any.
+     * Releases the lock, waking the longest waiter if any (or, in hand-off mode, giving
+     * the lock to it).
      *
      * @throws IllegalMonitorStateException if the caller does not hold it
      */

@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A scheduler for JDK virtual threads: a pool of carrier workers serving per-priority
- * FIFO lanes, with direct hand-off of external submissions to idle workers.
+ * FIFO lanes, with direct hand-off of external submissions to an idle worker when none
+ * is already searching.
  *
  * <h2>Overview</h2>
  * <b>Actors:</b> submitters (any thread whose action makes a fiber runnable: a thread
@@ -34,8 +35,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <ul>
  * <li>a fiber running on one of our workers → that worker's slot (it runs next there);</li>
  * <li>the worker's carrier itself (after a yield) → that worker's local queue;</li>
- * <li>anyone else → an idle worker directly (pop the {@link IdleSet}, hand the fiber over,
- *     unpark exactly that worker), else the shared lane of its priority.</li>
+ * <li>anyone else → if no worker is searching, an idle worker directly (pop the
+ *     {@link IdleSet}, hand the fiber over, unpark exactly that worker, which becomes the
+ *     searcher); else the shared lane of its priority, for the searcher to find.</li>
  * </ul>
  * Work queued locally while some worker idles wakes one searcher (never more than one
  * at a time: the Go/Tokio throttle), which steals.
