@@ -10,7 +10,9 @@ import java.lang.invoke.VarHandle;
  * <li><b>Normal (barging) mode.</b> A release puts its permit back and wakes the longest
  *     waiter, which competes for it with newcomers; a newcomer on a warm carrier usually
  *     wins, so a busy fiber takes and releases many times per context switch. At most one
- *     waiter is woken per free permit: the head carries a {@code woken} flag.</li>
+ *     waiter is woken at a time ({@code wakePending}); while it has not retried, releases
+ *     do not touch the monitor. A woken waiter that wins wakes the next one if permits are
+ *     still free.</li>
  * <li><b>Hand-off (starvation) mode.</b> When a woken waiter loses and has waited longer
  *     than {@value #STARVATION_NANOS} ns, releases hand their permit straight to the head
  *     of the queue (FIFO), which wakes already holding it. The mode ends when a waiter
@@ -30,9 +32,10 @@ import java.lang.invoke.VarHandle;
  *  2. under the monitor: grant free permits   2. read size; if non-zero, under the monitor
  *     to queued waiters, in order                wake the head unless it is already woken
  *
- *  woken waiter that lost                     releaser
- *  1. woken = false                           1. permits++
- *  2. try to take a permit again              2. under the monitor: head.woken? else wake it
+ *  woken waiter                               releaser
+ *  1. wakePending = false                     1. permits++
+ *  2. try to take a permit again              2. read wakePending; if clear, under the
+ *                                                monitor wake the head
  * </pre>
  * In each pair one side sees the other's first step. A woken waiter that wins leaves the
  * queue and, if permits are still free, wakes the new head, so several releases that met
@@ -45,6 +48,13 @@ public final class FiberSemaphore {
     private volatile int permits;                       // CAS (PERMITS)
     private final WaitQueue queue = new WaitQueue();     // its monitor guards the list, grants and wakes
     private volatile boolean handOffMode;                // set by a starving waiter, cleared under the monitor
+    /**
+     * A waiter was woken to compete and has not retried yet (Go's mutexWoken). Set under the
+     * monitor by the waker; cleared by that waiter before its retry, or under the monitor when
+     * it leaves the queue otherwise. While set, releases skip the monitor: the pending waiter's
+     * retry will see their permits (the second Dekker pair).
+     */
+    private volatile boolean wakePending;
 
     /**
      * @param permits the initial number of permits
@@ -111,7 +121,7 @@ public final class FiberSemaphore {
             return;
         }
         PERMITS.getAndAdd(this, 1);
-        if (queue.size() != 0) {
+        if (queue.size() != 0 && !wakePending) {
             synchronized (queue) {
                 wakeHead();
             }
@@ -162,9 +172,11 @@ public final class FiberSemaphore {
 
     /** A woken waiter tries for the free permit; true if it now holds one. */
     private boolean compete(Waiter w) {
-        w.woken = false;                  // before the retry: see the second Dekker pair
+        w.woken = false;                  // both before the retry: see the second Dekker pair
+        wakePending = false;
         if (tryAcquire()) {
             synchronized (queue) {
+                clearWake(w);                     // a release may have woken us again meanwhile
                 if (w.granted) {
                     PERMITS.getAndAdd(this, 1);   // a hand-off reached us too: give one back
                 } else {
@@ -189,6 +201,7 @@ public final class FiberSemaphore {
             if (w.granted || !queue.remove(w)) {
                 return false;
             }
+            clearWake(w);
             wakeHead();
             return true;
         }
@@ -201,6 +214,7 @@ public final class FiberSemaphore {
                 handOffMode = false;
                 return false;
             }
+            clearWake(w);
             if (queue.size() == 0 || System.nanoTime() - w.since < STARVATION_NANOS) {
                 handOffMode = false;      // Go's rule: back to normal once nobody starves
             }
@@ -213,8 +227,17 @@ public final class FiberSemaphore {
     private void wakeHead() {
         grantFreePermitsIfHandingOff();
         Waiter h = queue.peek();
-        if (h != null && !h.woken && permits > 0) {
+        if (h != null && !wakePending && permits > 0) {
+            wakePending = true;
             h.wakeToCompete();
+        }
+    }
+
+    /** Caller holds the monitor; {@code w} leaves the queue by grant or withdrawal. */
+    private void clearWake(Waiter w) {
+        if (w.woken) {
+            w.woken = false;
+            wakePending = false;
         }
     }
 
@@ -229,6 +252,7 @@ public final class FiberSemaphore {
         Waiter w;
         while ((w = queue.peek()) != null && tryAcquire()) {
             queue.poll();
+            clearWake(w);
             w.grant();
         }
     }
