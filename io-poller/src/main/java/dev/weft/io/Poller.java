@@ -1,0 +1,152 @@
+package dev.weft.io;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * One epoll instance and the platform thread that waits on it (the seed: epoll_wait runs
+ * off the workers, so a worker never blocks in the kernel for I/O).
+ *
+ * <p>Actors: registering threads ({@link #register}, {@link #deregister}, under this
+ * object's monitor) and the poller thread (reads the fd table, never locks). Each fd is
+ * added once, edge-triggered; the event's 64-bit data is the fd number and a registration
+ * generation, and the poller maps the number to its {@link NativeFd} through
+ * {@code table}. An event of a batch that was read before its fd was released and the
+ * number reused carries the old generation and is dropped: a stale hang-up must not mark
+ * the new owner closed (its closed bits are sticky).
+ *
+ * <p>Wake-ups of one epoll_wait batch are lock-free: each is a CAS on the fiber's wakeup
+ * word and, for the first reason, one unpark (a lock-free push onto a Weft lane).
+ */
+final class Poller implements Runnable {
+    private static final int MAX_EVENTS = 1024;
+    private static final int INTEREST = Linux.EPOLLIN | Linux.EPOLLOUT | Linux.EPOLLRDHUP | Linux.EPOLLET;
+    private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(NativeFd[].class);
+
+    private final int epfd;
+    private final Arena arena = Arena.ofShared();                // the poller's native memory; freed at exit
+    private final MemorySegment events;                          // poller thread only
+    private final MemorySegment ctlEvent;                        // guarded by this
+    private volatile NativeFd[] table = new NativeFd[1024];     // elements set under this, read by the poller
+    private int generations;                                     // guarded by this
+    private final int wakeFd;                                    // eventfd: close() writes it to end the loop
+    private volatile boolean closing;                            // set by close(), read by the poller thread
+    private final Thread thread;
+
+    Poller(String name) throws IOException {
+        epfd = (int) Errno.check(Syscalls.epollCreate1(Linux.EPOLL_CLOEXEC), "epoll_create1", -1);
+        events = arena.allocate((long) Linux.EPOLL_EVENT_SIZE * MAX_EVENTS, 8);
+        ctlEvent = arena.allocate(16, 8);
+        wakeFd = (int) Errno.check(Syscalls.eventfd(0, Linux.EFD_NONBLOCK | Linux.EFD_CLOEXEC), "eventfd", -1);
+        addToEpoll(wakeFd, 0);
+        thread = Thread.ofPlatform().name(name).daemon().unstarted(this);
+        thread.start();
+    }
+
+    /** Adds {@code f} to this poller's epoll set (once, edge-triggered). */
+    synchronized void register(NativeFd f) throws IOException {
+        NativeFd[] t = table;
+        if (f.fd >= t.length) {
+            t = java.util.Arrays.copyOf(t, Math.max(f.fd + 1, t.length * 2));
+            table = t;
+        }
+        if (closing) {
+            throw new IllegalStateException("poller " + thread.getName() + " is closed");
+        }
+        f.generation = ++generations;
+        SLOT.setRelease(t, f.fd, f);               // before the ctl: the first event may come at once
+        try {
+            addToEpoll(f.fd, f.generation);
+        } catch (IOException e) {
+            SLOT.setRelease(t, f.fd, null);
+            throw e;
+        }
+    }
+
+    private synchronized void addToEpoll(int fd, int generation) throws IOException {
+        ctlEvent.set(ValueLayout.JAVA_INT, 0, INTEREST);
+        ctlEvent.set(ValueLayout.JAVA_INT_UNALIGNED, Linux.EPOLL_EVENT_DATA_OFFSET, fd);
+        ctlEvent.set(ValueLayout.JAVA_INT_UNALIGNED, Linux.EPOLL_EVENT_DATA_OFFSET + 4, generation);
+        Errno.check(Syscalls.epollCtl(epfd, Linux.EPOLL_CTL_ADD, fd, ctlEvent), "epoll_ctl(ADD)", fd);
+    }
+
+    /** Forgets {@code f}; removes it from the epoll set unless closing the fd will. */
+    synchronized void deregister(NativeFd f, boolean fdStaysOpen) {
+        NativeFd[] t = table;
+        if (f.fd < t.length && t[f.fd] == f) {
+            SLOT.setRelease(t, f.fd, null);
+        }
+        if (fdStaysOpen) {
+            Syscalls.epollCtl(epfd, Linux.EPOLL_CTL_DEL, f.fd, MemorySegment.NULL);
+        }
+    }
+
+    /**
+     * The poller thread: wait, dispatch, repeat, until {@link #close()}; then it closes the
+     * epoll and eventfd fds and frees its memory. The process-wide pollers ({@link Pollers})
+     * are daemons that live as long as the JVM.
+     */
+    @Override
+    public void run() {
+        try {
+            while (!closing) {
+                int n = Syscalls.epollWait(epfd, events, MAX_EVENTS, -1);
+                if (n < 0) {
+                    if (n == -Errno.EINTR) {
+                        continue;
+                    }
+                    throw new IllegalStateException(Errno.exception("epoll_wait", epfd, -n));
+                }
+                dispatch(n);
+            }
+        } finally {
+            Syscalls.close(wakeFd);
+            Syscalls.close(epfd);
+            arena.close();
+        }
+    }
+
+    /**
+     * Ends the poller thread: sets {@code closing}, then makes the eventfd readable, so the
+     * thread's epoll_wait returns and its loop test sees the flag (volatile write before the
+     * eventfd write; the poller reads the flag after epoll_wait returns). Fds still registered
+     * get no more events; their owners close them.
+     */
+    void close() {
+        closing = true;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment one = a.allocate(ValueLayout.JAVA_LONG);
+            one.set(ValueLayout.JAVA_LONG, 0, 1L);
+            Syscalls.write(wakeFd, one, 8);
+        }
+    }
+
+    private void dispatch(int n) {
+        NativeFd[] t = table;
+        for (int i = 0; i < n; i++) {
+            long at = (long) i * Linux.EPOLL_EVENT_SIZE;
+            int ev = events.get(ValueLayout.JAVA_INT_UNALIGNED, at);
+            int fd = events.get(ValueLayout.JAVA_INT_UNALIGNED, at + Linux.EPOLL_EVENT_DATA_OFFSET);
+            int generation = events.get(ValueLayout.JAVA_INT_UNALIGNED, at + Linux.EPOLL_EVENT_DATA_OFFSET + 4);
+            if (fd >= t.length) {
+                t = table;                         // registered after we read the table
+            }
+            NativeFd f = fd < t.length ? (NativeFd) SLOT.getAcquire(t, fd) : null;
+            if (f == null && t != table) {
+                t = table;
+                f = fd < t.length ? (NativeFd) SLOT.getAcquire(t, fd) : null;
+            }
+            if (f != null && f.generation == generation) {
+                f.onEvent(ev);
+            }                                      // else the eventfd (close), or a released fd's
+        }
+    }
+
+    Thread thread() {
+        return thread;
+    }
+}

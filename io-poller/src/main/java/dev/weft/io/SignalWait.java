@@ -1,0 +1,94 @@
+package dev.weft.io;
+
+import dev.weft.scheduler.Fiber;
+import dev.weft.scheduler.FiberKilledException;
+import dev.weft.scheduler.Wake;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
+import sun.misc.Signal;
+
+/**
+ * Lets fibers wait for POSIX signals (HUP, TERM, USR2, ...).
+ *
+ * <p>Why not signalfd: a signalfd only sees a signal that is blocked in every thread of
+ * the process, and the JVM's threads (and the JDK's own handlers) are not ours to mask.
+ * So Weft installs a {@link sun.misc.Signal} handler on first use of a signal; the JVM
+ * runs it on its signal dispatch thread, which raises {@link Wake#SIGNAL} on every
+ * waiting fiber (and unparks waiting threads). The handler replaces the JVM's default
+ * for that signal (for TERM and HUP, which would otherwise exit the JVM): waiting for a
+ * signal means handling it.
+ *
+ * <p>Each signal has a count of deliveries; a waiter returns when the count moves past
+ * the value it saw on entry, so a signal that lands between entry and sleep is not lost.
+ */
+public final class SignalWait {
+    private SignalWait() { }
+
+    /** One signal's delivery count and waiters. */
+    private static final class Channel {
+        volatile long delivered;                                    // written by the handler thread only
+        final Queue<Object> waiters = new ConcurrentLinkedQueue<>(); // Fiber or Thread
+
+        void deliver() {
+            delivered = delivered + 1;
+            for (Object w : waiters) {
+                if (w instanceof Fiber f) {
+                    f.wake(Wake.SIGNAL);
+                } else {
+                    LockSupport.unpark((Thread) w);
+                }
+            }
+        }
+    }
+
+    private static final Map<String, Channel> CHANNELS = new ConcurrentHashMap<>();
+
+    /**
+     * Waits until signal {@code name} ("TERM", "HUP", "USR2"; without "SIG") is delivered
+     * to the process.
+     *
+     * @throws IllegalArgumentException if the JVM does not know or reserves the signal
+     *         (e.g. "KILL", "USR1" on HotSpot)
+     * @throws FiberKilledException if the waiting fiber is killed
+     * @throws InterruptedException if the waiting thread is interrupted
+     */
+    public static void await(String name) throws InterruptedException {
+        Channel c = CHANNELS.computeIfAbsent(name, SignalWait::install);
+        Fiber fiber = Fiber.current();
+        Object me = fiber != null ? fiber : Thread.currentThread();
+        long seen = c.delivered;
+        c.waiters.add(me);
+        try {
+            for (;;) {
+                if (fiber != null) {
+                    fiber.prepareSleep(Wake.SIGNAL);
+                }
+                if (c.delivered != seen) {
+                    return;
+                }
+                if (fiber != null) {
+                    int r = fiber.sleep();
+                    if ((r & Wake.KILL) != 0) {
+                        throw new FiberKilledException("killed while waiting for SIG" + name);
+                    }
+                } else {
+                    LockSupport.park(c);
+                }
+                if (Thread.interrupted()) {
+                    throw new InterruptedException("interrupted while waiting for SIG" + name);
+                }
+            }
+        } finally {
+            c.waiters.remove(me);
+        }
+    }
+
+    private static Channel install(String name) {
+        Channel c = new Channel();
+        Signal.handle(new Signal(name), s -> c.deliver());   // IllegalArgumentException names the signal
+        return c;
+    }
+}
