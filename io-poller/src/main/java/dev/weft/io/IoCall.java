@@ -10,8 +10,8 @@ enum IoCall {
     /** read(2) into the segment; 0 is end of stream. */
     READ("read", NativeFd.READ) {
         @Override
-        long call(int fd, MemorySegment buf, long len) {
-            return Syscalls.read(fd, buf, len);
+        long call(int fd, MemorySegment buf, long address, long len) {
+            return buf != null ? Syscalls.read(fd, buf, len) : Syscalls.readAt(fd, address, len);
         }
 
         @Override
@@ -22,8 +22,9 @@ enum IoCall {
     /** send(2) with MSG_NOSIGNAL: a reset peer is EPIPE, never a SIGPIPE. */
     SEND("send", NativeFd.WRITE) {
         @Override
-        long call(int fd, MemorySegment buf, long len) {
-            return Syscalls.send(fd, buf, len, Linux.MSG_NOSIGNAL);
+        long call(int fd, MemorySegment buf, long address, long len) {
+            return buf != null ? Syscalls.send(fd, buf, len, Linux.MSG_NOSIGNAL)
+                    : Syscalls.sendAt(fd, address, len, Linux.MSG_NOSIGNAL);
         }
 
         @Override
@@ -31,22 +32,10 @@ enum IoCall {
             return r < len;                   // a short write filled the send buffer
         }
     },
-    /** write(2), for fds that are not sockets (pipes, eventfds). */
-    WRITE("write", NativeFd.WRITE) {
-        @Override
-        long call(int fd, MemorySegment buf, long len) {
-            return Syscalls.write(fd, buf, len);
-        }
-
-        @Override
-        boolean drains(long r, long len) {
-            return r < len;
-        }
-    },
     /** accept4(2), non-blocking and close-on-exec; returns the new fd. */
     ACCEPT("accept", NativeFd.READ) {
         @Override
-        long call(int fd, MemorySegment buf, long len) {
+        long call(int fd, MemorySegment buf, long address, long len) {
             return Syscalls.accept4(fd, MemorySegment.NULL, MemorySegment.NULL,
                     Linux.SOCK_NONBLOCK | Linux.SOCK_CLOEXEC);
         }
@@ -65,8 +54,11 @@ enum IoCall {
         this.bit = bit;
     }
 
-    /** The call: its result, or -errno. */
-    abstract long call(int fd, MemorySegment buf, long len);
+    /**
+     * The call on {@code buf} (heap memory), or on native memory at {@code address} when
+     * {@code buf} is null: its result, or -errno.
+     */
+    abstract long call(int fd, MemorySegment buf, long address, long len);
 
     /** True if a successful result {@code r} shows the fd has nothing more for now. */
     abstract boolean drains(long r, long len);

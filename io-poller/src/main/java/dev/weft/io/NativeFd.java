@@ -134,16 +134,17 @@ final class NativeFd {
      * the bit is set; EAGAIN (or a result that {@link IoCall#drains drains}) clears the bit
      * as of the tick seen before the call.
      *
+     * @param buf heap memory for the call, or null to use native memory at {@code address}
      * @return the call's non-negative result
      * @throws IOException the call's errno as an exception, or see {@link #await}
      */
-    long io(IoCall c, MemorySegment buf, long len) throws IOException {
+    long io(IoCall c, MemorySegment buf, long address, long len) throws IOException {
         begin();
         try {
             for (;;) {
                 long seen = readiness;
                 if ((seen & readyMask(c.bit)) != 0) {
-                    long r = c.call(fd, buf, len);
+                    long r = c.call(fd, buf, address, len);
                     if (r >= 0) {
                         if (c.drains(r, len)) {
                             drained(seen, c.bit);

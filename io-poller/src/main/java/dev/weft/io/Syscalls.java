@@ -52,6 +52,9 @@ final class Syscalls {
     private static final MethodHandle READ = link("read", true, FunctionDescriptor.of(L, I, P, L));
     private static final MethodHandle WRITE = link("write", true, FunctionDescriptor.of(L, I, P, L));
     private static final MethodHandle SEND = link("send", true, FunctionDescriptor.of(L, I, P, L, I));
+    /** read / send with the buffer as a raw address (a long: the same register in the C ABI), for direct buffers. */
+    private static final MethodHandle READ_AT = link("read", true, FunctionDescriptor.of(L, I, L, L));
+    private static final MethodHandle SEND_AT = link("send", true, FunctionDescriptor.of(L, I, L, L, I));
     private static final MethodHandle CLOSE = link("close", false, FunctionDescriptor.of(I, I));
     private static final MethodHandle SOCKET = link("socket", true, FunctionDescriptor.of(I, I, I, I));
     private static final MethodHandle BIND = link("bind", true, FunctionDescriptor.of(I, I, P, I));
@@ -117,6 +120,30 @@ final class Syscalls {
         MemorySegment st = state();
         try {
             return result((long) WRITE.invokeExact(st, fd, buf, n), st);
+        } catch (Throwable t) {
+            throw bug(t);
+        }
+    }
+
+    /**
+     * read(2) into native memory at {@code address}. Taking a long rather than a segment
+     * keeps the caller's segment (MemorySegment.ofBuffer) from escaping into the downcall,
+     * so the JIT can drop it: no allocation per call.
+     */
+    static long readAt(int fd, long address, long n) {
+        MemorySegment st = state();
+        try {
+            return result((long) READ_AT.invokeExact(st, fd, address, n), st);
+        } catch (Throwable t) {
+            throw bug(t);
+        }
+    }
+
+    /** send(2) from native memory at {@code address}; see {@link #readAt}. */
+    static long sendAt(int fd, long address, long n, int flags) {
+        MemorySegment st = state();
+        try {
+            return result((long) SEND_AT.invokeExact(st, fd, address, n, flags), st);
         } catch (Throwable t) {
             throw bug(t);
         }

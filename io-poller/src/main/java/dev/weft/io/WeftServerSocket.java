@@ -79,7 +79,7 @@ public final class WeftServerSocket implements AutoCloseable {
      * @throws java.nio.channels.ClosedChannelException if already closed
      */
     public WeftSocket accept() throws IOException {
-        int fd = (int) nfd.io(IoCall.ACCEPT, null, 0);
+        int fd = (int) nfd.io(IoCall.ACCEPT, null, 0, 0);
         return WeftSocket.adopt(fd);
     }
 

@@ -120,7 +120,7 @@ public final class WeftSocket implements ByteChannel {
         if (len == 0) {
             return 0;
         }
-        int n = (int) nfd.io(IoCall.READ, MemorySegment.ofBuffer(dst), len);
+        int n = (int) io(IoCall.READ, dst, len);
         if (n == 0) {
             return -1;
         }
@@ -138,8 +138,15 @@ public final class WeftSocket implements ByteChannel {
         if (len == 0) {
             return 0;
         }
-        int n = (int) nfd.io(IoCall.READ, MemorySegment.ofArray(b).asSlice(off, len), len);
+        int n = (int) nfd.io(IoCall.READ, MemorySegment.ofArray(b).asSlice(off, len), 0, len);
         return n == 0 ? -1 : n;
+    }
+
+    /** {@code c} on {@code b}'s remaining bytes: direct buffers by address (no segment escapes). */
+    private long io(IoCall c, ByteBuffer b, int len) throws IOException {
+        return b.isDirect()
+                ? nfd.io(c, null, MemorySegment.ofBuffer(b).address(), len)
+                : nfd.io(c, MemorySegment.ofBuffer(b), 0, len);
     }
 
     /**
@@ -152,7 +159,7 @@ public final class WeftSocket implements ByteChannel {
     public int write(ByteBuffer src) throws IOException {
         int total = src.remaining();
         while (src.hasRemaining()) {
-            int n = (int) nfd.io(IoCall.SEND, MemorySegment.ofBuffer(src), src.remaining());
+            int n = (int) io(IoCall.SEND, src, src.remaining());
             src.position(src.position() + n);
         }
         return total;
@@ -163,7 +170,7 @@ public final class WeftSocket implements ByteChannel {
         Objects.checkFromIndexSize(off, len, b.length);
         MemorySegment all = MemorySegment.ofArray(b);
         for (int done = 0; done < len;) {
-            done += (int) nfd.io(IoCall.SEND, all.asSlice(off + done, len - done), len - done);
+            done += (int) nfd.io(IoCall.SEND, all.asSlice(off + done, len - done), 0, len - done);
         }
     }
 
