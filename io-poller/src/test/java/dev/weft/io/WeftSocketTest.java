@@ -296,6 +296,33 @@ class WeftSocketTest {
     }
 
     @Test
+    void interruptEndsABlockedReadAndKeepsTheSocketOpen() throws Exception {
+        try (WeftServerSocket server = WeftServerSocket.bind(LOOPBACK, 16)) {
+            CompletableFuture<WeftSocket> accepted = onFiber(server::accept);
+            try (WeftSocket c = onFiber(() -> WeftSocket.connect(server.localAddress())).get();
+                    WeftSocket s = accepted.get()) {
+                AtomicReference<Thread> reader = new AtomicReference<>();
+                CompletableFuture<Boolean> reading = onFiber(() -> {
+                    reader.set(Thread.currentThread());
+                    try {
+                        s.read(ByteBuffer.allocate(8));
+                        return false;
+                    } catch (java.io.InterruptedIOException e) {
+                        return Thread.currentThread().isInterrupted();   // the status is kept
+                    }
+                });
+                await().until(() -> reader.get() != null && reader.get().getState() == Thread.State.WAITING);
+                reader.get().interrupt();
+                assertTrue(reading.get(), "InterruptedIOException with the interrupt status still set");
+                assertTrue(s.isOpen());
+                c.write(ByteBuffer.wrap(new byte[] {9}));
+                ByteBuffer one = ByteBuffer.allocate(1);
+                assertEquals(1, onFiber(() -> s.read(one)).get());
+            }
+        }
+    }
+
+    @Test
     void platformThreadsMayUseWeftSocketsToo() throws Exception {
         try (WeftServerSocket server = WeftServerSocket.bind(LOOPBACK, 16)) {
             serveEcho(server);
