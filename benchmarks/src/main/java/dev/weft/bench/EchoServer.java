@@ -43,6 +43,8 @@ public final class EchoServer {
             case "jdk" -> jdkSockets(port, Thread.ofVirtual().factory());
             case "weft-jdk" -> jdkSockets(port, WeftScheduler.builder().name("echo").build().threadFactory());
             case "weft" -> weftSockets(port, WeftScheduler.builder().name("echo").build());
+            case "weft-netpoll" -> weftSockets(port,
+                    WeftScheduler.builder().name("echo").idlePoll(dev.weft.io.NetPoll::pollNow).build());
             case "netty" -> netty(port);
             default -> throw new IllegalArgumentException("unknown server " + kind + " (jdk, weft-jdk, weft, netty)");
         }

@@ -101,7 +101,7 @@ final class Poller implements Runnable {
                     }
                     throw new IllegalStateException(Errno.exception("epoll_wait", epfd, -n));
                 }
-                dispatch(n);
+                dispatch(events, n);
             }
         } finally {
             Syscalls.close(wakeFd);
@@ -125,7 +125,20 @@ final class Poller implements Runnable {
         }
     }
 
-    private void dispatch(int n) {
+    private static final ThreadLocal<MemorySegment> POLL_EVENTS = ThreadLocal.withInitial(
+            () -> Arena.ofAuto().allocate((long) Linux.EPOLL_EVENT_SIZE * MAX_EVENTS, 8));
+
+    /** A non-blocking poll from any thread (an idle worker): dispatches what is ready now. */
+    boolean pollNow() {
+        MemorySegment ev = POLL_EVENTS.get();
+        int n = Syscalls.epollWait(epfd, ev, MAX_EVENTS, 0);
+        if (n > 0) {
+            dispatch(ev, n);
+        }
+        return n > 0;
+    }
+
+    private void dispatch(MemorySegment events, int n) {
         NativeFd[] t = table;
         for (int i = 0; i < n; i++) {
             long at = (long) i * Linux.EPOLL_EVENT_SIZE;

@@ -29,6 +29,15 @@ final class Pollers {
         return p;
     }
 
+    /** Polls every poller once without blocking; true if any event was dispatched. */
+    static boolean pollNow() {
+        boolean any = false;
+        for (Poller p : POLLERS) {
+            any |= p.pollNow();
+        }
+        return any;
+    }
+
     /** The poller that serves {@code fd}. */
     static Poller forFd(int fd) {
         return POLLERS[fd % POLLERS.length];

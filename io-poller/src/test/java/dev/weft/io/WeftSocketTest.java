@@ -118,6 +118,42 @@ class WeftSocketTest {
         }
     }
 
+    /** With NetPoll as the idle poll, idle workers dispatch readiness themselves: echo still exact. */
+    @Test
+    void echoWithIdleWorkersPolling() throws Exception {
+        try (WeftScheduler netpoll = WeftScheduler.builder().workers(2).name("netpoll-test")
+                .idlePoll(NetPoll::pollNow).build();
+                WeftServerSocket server = WeftServerSocket.bind(LOOPBACK, 128)) {
+            CompletableFuture<byte[]> got = new CompletableFuture<>();
+            netpoll.ofVirtual().start(() -> {
+                try (WeftSocket s = server.accept()) {
+                    echo(s);
+                } catch (IOException e) {
+                    got.completeExceptionally(e);
+                }
+            });
+            byte[] data = new byte[1 << 20];
+            new Random(7).nextBytes(data);
+            netpoll.ofVirtual().start(() -> {
+                try (WeftSocket c = WeftSocket.connect(server.localAddress())) {
+                    Thread w = netpoll.ofVirtual().start(() -> {
+                        try {
+                            c.write(data, 0, data.length);
+                            c.shutdownOutput();
+                        } catch (IOException e) {
+                            got.completeExceptionally(e);
+                        }
+                    });
+                    got.complete(c.inputStream().readAllBytes());
+                    w.join();
+                } catch (Exception e) {
+                    got.completeExceptionally(e);
+                }
+            });
+            assertArrayEquals(data, got.get());
+        }
+    }
+
     @Test
     void heapAndDirectBuffersAndStreams() throws Exception {
         try (WeftServerSocket server = WeftServerSocket.bind(LOOPBACK, 16)) {

@@ -66,6 +66,7 @@ public final class WeftScheduler implements AutoCloseable {
     private final Watchdog watchdog;
     private final SchedulerMXBeanImpl mxBean;
     final long spareKeepAliveNanos;
+    final java.util.function.BooleanSupplier idlePoll;       // null, or run by a worker before it goes idle
 
     private volatile int runState;              // CAS forward only (RUN_STATE)
     private final AtomicInteger searching = new AtomicInteger();   // workers woken to search, not yet done
@@ -82,6 +83,7 @@ public final class WeftScheduler implements AutoCloseable {
         this.name = b.name != null ? b.name : "weft-" + SEQUENCE.incrementAndGet();
         this.coreWorkers = b.workers;
         this.spareKeepAliveNanos = b.spareKeepAlive.toNanos();
+        this.idlePoll = b.idlePoll;
         this.workers = new Worker[b.workers + b.maxSpares];
         for (int i = 0; i < workers.length; i++) {
             workers[i] = new Worker(this, i, i >= b.workers);
@@ -495,6 +497,7 @@ public final class WeftScheduler implements AutoCloseable {
         private Duration starvationBound = Duration.ofMillis(50);
         private Duration pinnedThreshold = Duration.ofMillis(20);
         private Duration spareKeepAlive = Duration.ofSeconds(1);
+        private java.util.function.BooleanSupplier idlePoll;
 
         private Builder() { }
 
@@ -542,6 +545,15 @@ public final class WeftScheduler implements AutoCloseable {
          *
          * @throws IllegalStateException if the JVM lacks {@value CarrierHook#ADD_OPENS_FLAG}
          */
+        /**
+         * A poll a worker runs when it finds no work, before it goes idle (Go's netpoll):
+         * returns true if it may have made fibers runnable. Must not block.
+         */
+        public Builder idlePoll(java.util.function.BooleanSupplier poll) {
+            this.idlePoll = java.util.Objects.requireNonNull(poll, "poll");
+            return this;
+        }
+
         public WeftScheduler build() {
             return new WeftScheduler(this);
         }

@@ -96,6 +96,9 @@ final class Worker {
     void runLoop() {
         for (;;) {
             Fiber f = findWork();
+            if (f == null && scheduler.idlePoll != null && scheduler.idlePoll.getAsBoolean()) {
+                f = findWork();
+            }
             if (f == null) {
                 Object h = awaitWork();
                 if (h == EXIT) {
