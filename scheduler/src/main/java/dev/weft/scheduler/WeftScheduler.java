@@ -340,14 +340,38 @@ public final class WeftScheduler implements AutoCloseable {
 
     /**
      * A searcher (a worker woken by a hand-off or a WAKE) is done searching, before it runs
-     * what it found; if it found work, more may be queued: pass the baton to the next idle
-     * worker.
+     * what it found; if it found work and more is queued, pass the baton to the next idle
+     * worker. Lane work cannot be stranded by the check: a submitter offers to the lane (a
+     * full-fence xadd) and then reads {@code searching}; the searcher decrements it (a full
+     * fence) and then reads the lanes, so one of them sees the other. Local-queue work
+     * belongs to a running worker, which runs it if nobody steals it.
      */
     void searchDone(boolean found) {
         searching.decrementAndGet();
-        if (found) {
+        if (found && workPending()) {
             signalWork();
         }
+    }
+
+    /**
+     * Whether queued work is visible that another worker could take (Tokio's
+     * notify_if_work_pending): a searcher that found its one fiber wakes no one for nothing.
+     * Without this, every hand-off at low load woke a second worker that found nothing and
+     * parked again: two futex calls per message on a one-connection echo. A submission that
+     * races this check wakes a worker itself (no worker is searching any more).
+     */
+    private boolean workPending() {
+        for (int p = 0; p < Priority.COUNT; p++) {
+            if (!lanes.isEmpty(p)) {
+                return true;
+            }
+            for (Worker w : workers) {
+                if (w != null && w.hasLocal(p)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Runs one slice of {@code f} on the calling carrier; notes the fiber's exit. */

@@ -401,6 +401,11 @@ final class Worker {
         return (Fiber) RUNNING.getOpaque(this);
     }
 
+    /** Whether this worker's local queue of priority {@code p} holds stealable work. */
+    boolean hasLocal(int p) {
+        return !local[p].isEmpty();
+    }
+
     int localSize(int p) {
         return local[p].size() + (slotPriority() == p ? 1 : 0);
     }
