@@ -75,7 +75,8 @@ public final class EchoServer {
         acceptor.join();
     }
 
-    private static void echo(Socket s) {
+    /** Echoes until the peer closes: JDK sockets. */
+    static void echo(Socket s) {
         byte[] buf = new byte[16 * 1024];
         try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
             for (int n; (n = in.read(buf)) > 0;) {
@@ -103,7 +104,8 @@ public final class EchoServer {
         acceptor.join();
     }
 
-    private static void echo(WeftSocket s) {
+    /** Echoes until the peer closes: Weft sockets. */
+    static void echo(WeftSocket s) {
         ByteBuffer buf = ByteBuffer.allocateDirect(16 * 1024);
         try (s) {
             while (s.read(buf) > 0) {

@@ -99,16 +99,7 @@ public final class SocketBench {
             for (;;) {
                 Socket s = server.accept();
                 s.setTcpNoDelay(true);
-                f.newThread(() -> {
-                    byte[] buf = new byte[4096];
-                    try (s) {
-                        for (int n; (n = s.getInputStream().read(buf)) > 0;) {
-                            s.getOutputStream().write(buf, 0, n);
-                        }
-                    } catch (IOException e) {
-                        // client done
-                    }
-                }).start();
+                f.newThread(() -> EchoServer.echo(s)).start();
             }
         } catch (IOException closed) {
             // benchmark over
@@ -120,18 +111,7 @@ public final class SocketBench {
             for (;;) {
                 WeftSocket s = server.accept();
                 s.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
-                weft.ofVirtual().start(() -> {
-                    ByteBuffer buf = ByteBuffer.allocateDirect(4096);
-                    try (s) {
-                        while (s.read(buf) > 0) {
-                            buf.flip();
-                            s.write(buf);
-                            buf.clear();
-                        }
-                    } catch (IOException e) {
-                        // client done
-                    }
-                });
+                weft.ofVirtual().start(() -> EchoServer.echo(s));
             }
         } catch (IOException closed) {
             // benchmark over
