@@ -177,6 +177,33 @@ class WeftSocketTest {
     }
 
     @Test
+    void socketOptionsRoundTrip() throws Exception {
+        Map<java.net.SocketOption<?>, Object> opts = Map.of(StandardSocketOptions.SO_REUSEPORT, true,
+                StandardSocketOptions.SO_RCVBUF, 64 * 1024);
+        try (WeftServerSocket a = WeftServerSocket.bind(LOOPBACK, 16, opts);
+                WeftServerSocket b = WeftServerSocket.bind(a.localAddress(), 16, opts)) {   // SO_REUSEPORT: same port
+            assertEquals(a.localAddress(), b.localAddress());
+            assertTrue(a.getOption(StandardSocketOptions.SO_REUSEPORT));
+            assertTrue(a.getOption(StandardSocketOptions.SO_RCVBUF) >= 64 * 1024);
+            CompletableFuture<Object> accepted = CompletableFuture.anyOf(onFiber(a::accept), onFiber(b::accept));
+            try (WeftSocket c = WeftSocket.connect(a.localAddress())) {
+                c.setOption(StandardSocketOptions.SO_KEEPALIVE, true)
+                        .setOption(StandardSocketOptions.SO_SNDBUF, 32 * 1024)
+                        .setOption(StandardSocketOptions.SO_LINGER, 5);
+                assertTrue(c.getOption(StandardSocketOptions.SO_KEEPALIVE));
+                assertTrue(c.getOption(StandardSocketOptions.SO_SNDBUF) >= 32 * 1024);
+                assertEquals(5, c.getOption(StandardSocketOptions.SO_LINGER));
+                c.setOption(StandardSocketOptions.SO_LINGER, -1);
+                assertEquals(-1, c.getOption(StandardSocketOptions.SO_LINGER));
+                assertThrows(IllegalArgumentException.class, () -> c.setOption(StandardSocketOptions.SO_RCVBUF, 0));
+                WeftSocket s = (WeftSocket) accepted.get();       // the kernel picks a or b
+                assertEquals(c.localAddress(), s.remoteAddress());
+                s.close();
+            }
+        }
+    }
+
+    @Test
     void thousandConcurrentConnections() throws Exception {
         try (WeftServerSocket server = WeftServerSocket.bind(LOOPBACK, 2048)) {
             serveEcho(server);
