@@ -23,9 +23,12 @@ class FdWaitTest {
     private final Arena arena = Arena.ofShared();
 
     @AfterEach
-    void close() {
-        scheduler.close();
-        arena.close();
+    void close(org.junit.jupiter.api.TestInfo info) throws Exception {
+        try {
+            Teardown.close(scheduler, info.getTestMethod().map(java.lang.reflect.Method::getName).orElse("FdWaitTest"));
+        } finally {
+            arena.close();
+        }
     }
 
     private CompletableFuture<Object> onFiber(WeftSocketTest.IoBody<Object> body, AtomicReference<Thread> self) {

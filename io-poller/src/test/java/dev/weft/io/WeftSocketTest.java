@@ -36,8 +36,8 @@ class WeftSocketTest {
     private static final InetSocketAddress LOOPBACK = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
 
     @AfterEach
-    void close() {
-        scheduler.close();
+    void close(org.junit.jupiter.api.TestInfo info) throws Exception {
+        Teardown.close(scheduler, info.getTestMethod().map(java.lang.reflect.Method::getName).orElse("WeftSocketTest"));
     }
 
     /** Runs {@code body} on a Weft fiber; rethrows what it threw. */
