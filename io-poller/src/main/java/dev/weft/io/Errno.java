@@ -7,8 +7,8 @@ import java.net.ConnectException;
 final class Errno {
     private Errno() { }
 
-    static final int EINTR = 4, EBADF = 9, EAGAIN = 11, EINVAL = 22, EMFILE = 24, EPIPE = 32,
-            ENOSYS = 38, ECONNRESET = 104, ENOTCONN = 107, ECONNREFUSED = 111, EINPROGRESS = 115;
+    static final int ESRCH = 3, EINTR = 4, EAGAIN = 11, ECONNRESET = 104, ENOTCONN = 107,
+            ECONNREFUSED = 111, EINPROGRESS = 115;
 
     private static final String[] NAMES = new String[134];
     static {

@@ -2,8 +2,8 @@ package dev.weft.io;
 
 /**
  * Linux ABI constants Weft passes to system calls (the values are the same on x86-64 and
- * aarch64; {@link Syscalls} checks the architecture for the one layout that differs,
- * {@code struct epoll_event}).
+ * aarch64; the one layout that differs, {@code struct epoll_event}, is chosen below from
+ * {@code os.arch}).
  */
 final class Linux {
     private Linux() { }
@@ -12,7 +12,7 @@ final class Linux {
     static final int SOCK_STREAM = 1, SOCK_NONBLOCK = 0x800, SOCK_CLOEXEC = 0x80000;
     static final int SOL_SOCKET = 1, SO_REUSEADDR = 2, SO_ERROR = 4, SO_SNDBUF = 7, SO_RCVBUF = 8,
             SO_KEEPALIVE = 9, SO_LINGER = 13, SO_REUSEPORT = 15;
-    static final int IPPROTO_TCP = 6, TCP_NODELAY = 1, IPPROTO_IPV6 = 41, IPV6_V6ONLY = 26;
+    static final int IPPROTO_TCP = 6, TCP_NODELAY = 1;
     static final int SHUT_RD = 0, SHUT_WR = 1;
     static final int MSG_NOSIGNAL = 0x4000;
 
@@ -24,7 +24,7 @@ final class Linux {
     static final int O_NONBLOCK = 0x800, O_CLOEXEC = 0x80000;
 
     /** struct epoll_event is packed (12 bytes) on x86-64, naturally aligned (16) elsewhere. */
-    static final boolean PACKED_EPOLL_EVENT = "amd64".equals(System.getProperty("os.arch"))
+    private static final boolean PACKED_EPOLL_EVENT = "amd64".equals(System.getProperty("os.arch"))
             || "x86_64".equals(System.getProperty("os.arch"));
     static final int EPOLL_EVENT_SIZE = PACKED_EPOLL_EVENT ? 12 : 16;
     static final int EPOLL_EVENT_DATA_OFFSET = PACKED_EPOLL_EVENT ? 4 : 8;

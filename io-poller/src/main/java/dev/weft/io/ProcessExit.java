@@ -9,8 +9,6 @@ import java.io.IOException;
 public final class ProcessExit {
     private ProcessExit() { }
 
-    private static final int ESRCH = 3;
-
     /**
      * Waits until process {@code pid} has exited (any process, not only children). Returns
      * at once if it has already exited and been reaped.
@@ -23,7 +21,7 @@ public final class ProcessExit {
             throw new IllegalArgumentException("pid must be in 1.." + Integer.MAX_VALUE + ", got " + pid);
         }
         int fd = Syscalls.pidfdOpen((int) pid, 0);
-        if (fd == -ESRCH) {
+        if (fd == -Errno.ESRCH) {
             return;                                   // gone already
         }
         Errno.check(fd, "pidfd_open(pid=" + pid + ")", -1);

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import sun.misc.Signal;
 
@@ -16,7 +17,7 @@ import sun.misc.Signal;
  * <p>Why not signalfd: a signalfd only sees a signal that is blocked in every thread of
  * the process, and the JVM's threads (and the JDK's own handlers) are not ours to mask.
  * So Weft installs a {@link sun.misc.Signal} handler on first use of a signal; the JVM
- * runs it on its signal dispatch thread, which raises {@link Wake#SIGNAL} on every
+ * runs it on a thread of its own, which raises {@link Wake#SIGNAL} on every
  * waiting fiber (and unparks waiting threads). The handler replaces the JVM's default
  * for that signal (for TERM and HUP, which would otherwise exit the JVM): waiting for a
  * signal means handling it.
@@ -29,11 +30,12 @@ public final class SignalWait {
 
     /** One signal's delivery count and waiters. */
     private static final class Channel {
-        volatile long delivered;                                    // written by the handler thread only
+        /** Deliveries so far; the JDK may run two handlers at once (a thread per delivery). */
+        final AtomicLong delivered = new AtomicLong();
         final Queue<Object> waiters = new ConcurrentLinkedQueue<>(); // Fiber or Thread
 
         void deliver() {
-            delivered = delivered + 1;
+            delivered.incrementAndGet();                            // before reading the waiters: the Dekker pair
             for (Object w : waiters) {
                 if (w instanceof Fiber f) {
                     f.wake(Wake.SIGNAL);
@@ -59,14 +61,14 @@ public final class SignalWait {
         Channel c = CHANNELS.computeIfAbsent(name, SignalWait::install);
         Fiber fiber = Fiber.current();
         Object me = fiber != null ? fiber : Thread.currentThread();
-        long seen = c.delivered;
+        long seen = c.delivered.get();
         c.waiters.add(me);
         try {
             for (;;) {
                 if (fiber != null) {
                     fiber.prepareSleep(Wake.SIGNAL);
                 }
-                if (c.delivered != seen) {
+                if (c.delivered.get() != seen) {
                     return;
                 }
                 if (fiber != null) {
