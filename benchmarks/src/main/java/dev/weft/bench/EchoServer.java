@@ -44,7 +44,7 @@ public final class EchoServer {
             case "weft-jdk" -> jdkSockets(port, WeftScheduler.builder().name("echo").build().threadFactory());
             case "weft" -> weftSockets(port, WeftScheduler.builder().name("echo").build());
             case "weft-netpoll" -> weftSockets(port,
-                    WeftScheduler.builder().name("echo").idlePoll(dev.weft.io.NetPoll::pollNow).build());
+                    WeftScheduler.builder().name("echo").idlePoller(dev.weft.io.NetPoll.idlePoller()).build());
             case "netty" -> netty(port);
             default -> throw new IllegalArgumentException("unknown server " + kind + " (jdk, weft-jdk, weft, netty)");
         }

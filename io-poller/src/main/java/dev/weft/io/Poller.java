@@ -33,7 +33,7 @@ final class Poller implements Runnable {
     private final MemorySegment ctlEvent;                        // guarded by this
     private volatile NativeFd[] table = new NativeFd[1024];     // elements set under this, read by the poller
     private int generations;                                     // guarded by this
-    private final int wakeFd;                                    // eventfd: close() writes it to end the loop
+    private final int nudgeFd;                                   // eventfd: close() and nudge() write it
     private volatile boolean closing;                            // set by close(), read by the poller thread
     private final Thread thread;
 
@@ -41,8 +41,8 @@ final class Poller implements Runnable {
         epfd = (int) Errno.check(Syscalls.epollCreate1(Linux.EPOLL_CLOEXEC), "epoll_create1", -1);
         events = arena.allocate((long) Linux.EPOLL_EVENT_SIZE * MAX_EVENTS, 8);
         ctlEvent = arena.allocate(16, 8);
-        wakeFd = (int) Errno.check(Syscalls.eventfd(0, Linux.EFD_NONBLOCK | Linux.EFD_CLOEXEC), "eventfd", -1);
-        addToEpoll(wakeFd, 0);
+        nudgeFd = (int) Errno.check(Syscalls.eventfd(0, Linux.EFD_NONBLOCK | Linux.EFD_CLOEXEC), "eventfd", -1);
+        epollAdd(nudgeFd, INTEREST, 0);
         thread = Thread.ofPlatform().name(name).daemon().unstarted(this);
         thread.start();
     }
@@ -60,15 +60,16 @@ final class Poller implements Runnable {
         f.generation = ++generations;
         SLOT.setRelease(t, f.fd, f);               // before the ctl: the first event may come at once
         try {
-            addToEpoll(f.fd, f.generation);
+            epollAdd(f.fd, INTEREST, f.generation);
         } catch (IOException e) {
             SLOT.setRelease(t, f.fd, null);
             throw e;
         }
     }
 
-    private synchronized void addToEpoll(int fd, int generation) throws IOException {
-        ctlEvent.set(ValueLayout.JAVA_INT, 0, INTEREST);
+    /** Adds {@code fd} to the epoll set; its events carry {@code fd} and {@code generation}. */
+    synchronized void epollAdd(int fd, int interest, int generation) throws IOException {
+        ctlEvent.set(ValueLayout.JAVA_INT, 0, interest);
         ctlEvent.set(ValueLayout.JAVA_INT_UNALIGNED, Linux.EPOLL_EVENT_DATA_OFFSET, fd);
         ctlEvent.set(ValueLayout.JAVA_INT_UNALIGNED, Linux.EPOLL_EVENT_DATA_OFFSET + 4, generation);
         Errno.check(Syscalls.epollCtl(epfd, Linux.EPOLL_CTL_ADD, fd, ctlEvent), "epoll_ctl(ADD)", fd);
@@ -81,8 +82,16 @@ final class Poller implements Runnable {
             SLOT.setRelease(t, f.fd, null);
         }
         if (fdStaysOpen) {
-            Syscalls.epollCtl(epfd, Linux.EPOLL_CTL_DEL, f.fd, MemorySegment.NULL);
+            epollDelete(f.fd);
         }
+    }
+
+    synchronized void epollDelete(int fd) {
+        Syscalls.epollCtl(epfd, Linux.EPOLL_CTL_DEL, fd, MemorySegment.NULL);
+    }
+
+    int epfd() {
+        return epfd;
     }
 
     /**
@@ -94,6 +103,11 @@ final class Poller implements Runnable {
     public void run() {
         try {
             while (!closing) {
+                NetPoll worker = NetPoll.attached();
+                if (worker != null) {
+                    backstop(worker);
+                    continue;
+                }
                 int n = Syscalls.epollWait(epfd, events, MAX_EVENTS, -1);
                 if (n < 0) {
                     if (n == -Errno.EINTR) {
@@ -101,10 +115,10 @@ final class Poller implements Runnable {
                     }
                     throw new IllegalStateException(Errno.exception("epoll_wait", epfd, -n));
                 }
-                dispatch(events, n);
+                dispatch(events, n, -1);
             }
         } finally {
-            Syscalls.close(wakeFd);
+            Syscalls.close(nudgeFd);
             Syscalls.close(epfd);
             arena.close();
         }
@@ -118,27 +132,61 @@ final class Poller implements Runnable {
      */
     void close() {
         closing = true;
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment one = a.allocate(ValueLayout.JAVA_LONG);
-            one.set(ValueLayout.JAVA_LONG, 0, 1L);
-            Syscalls.write(wakeFd, one, 8);
-        }
+        java.util.concurrent.locks.LockSupport.unpark(thread);   // in case it is in backstop()
+        nudge();
     }
 
     private static final ThreadLocal<MemorySegment> POLL_EVENTS = ThreadLocal.withInitial(
             () -> Arena.ofAuto().allocate((long) Linux.EPOLL_EVENT_SIZE * MAX_EVENTS, 8));
 
-    /** A non-blocking poll from any thread (an idle worker): dispatches what is ready now. */
-    boolean pollNow() {
+    /**
+     * While a scheduler's worker polls ({@link NetPoll}), this thread stays out of
+     * epoll_wait(-1): two threads blocked on one epoll set would share its events between
+     * them. It only covers for the worker (Go's sysmon): every {@value #BACKSTOP_MICROS} µs,
+     * if no worker is blocked in the poll and none has polled since the last look (all
+     * workers busy), it polls once without blocking, so readiness is never held up longer.
+     */
+    private void backstop(NetPoll worker) {
+        long seen = worker.polls();
+        java.util.concurrent.locks.LockSupport.parkNanos(BACKSTOP_MICROS * 1000L);
+        if (!worker.isBlocked() && worker.polls() == seen) {
+            pollNow();
+        }
+    }
+
+    private static final int BACKSTOP_MICROS = 1000;
+
+    /** Tells the thread to look at {@link NetPoll#attached()} again (it may be in epoll_wait(-1)). */
+    void nudge() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment one = a.allocate(ValueLayout.JAVA_LONG);
+            one.set(ValueLayout.JAVA_LONG, 0, 1L);
+            Syscalls.write(nudgeFd, one, 8);
+        }
+    }
+
+    /** A non-blocking poll from any thread: dispatches what is ready now. */
+    void pollNow() {
         MemorySegment ev = POLL_EVENTS.get();
         int n = Syscalls.epollWait(epfd, ev, MAX_EVENTS, 0);
         if (n > 0) {
-            dispatch(ev, n);
+            dispatch(ev, n, -1);
         }
-        return n > 0;
     }
 
-    private void dispatch(MemorySegment events, int n) {
+    /**
+     * A worker's blocking poll ({@link NetPoll}): waits until something is ready, dispatches
+     * it; returns whether {@code wakeFd} (the worker's wake-up eventfd, registered here) was
+     * among the events.
+     */
+    boolean pollBlocking(MemorySegment ev, int wakeFd) {
+        int n = Syscalls.epollWait(epfd, ev, MAX_EVENTS, -1);
+        return n > 0 && dispatch(ev, n, wakeFd);
+    }
+
+    /** Hands each event to its fd; returns whether one was for {@code wakeFd}. */
+    private boolean dispatch(MemorySegment events, int n, int wakeFd) {
+        boolean woken = false;
         NativeFd[] t = table;
         for (int i = 0; i < n; i++) {
             long at = (long) i * Linux.EPOLL_EVENT_SIZE;
@@ -155,8 +203,11 @@ final class Poller implements Runnable {
             }
             if (f != null && f.generation == generation) {
                 f.onEvent(ev);
-            }                                      // else the eventfd (close), or a released fd's
+            } else if (fd == wakeFd && generation == 0) {
+                woken = true;
+            }                                      // else an eventfd, or a released fd's event
         }
+        return woken;
     }
 
     Thread thread() {

@@ -29,13 +29,9 @@ final class Pollers {
         return p;
     }
 
-    /** Polls every poller once without blocking; true if any event was dispatched. */
-    static boolean pollNow() {
-        boolean any = false;
-        for (Poller p : POLLERS) {
-            any |= p.pollNow();
-        }
-        return any;
+    /** Every poller, in shard order. */
+    static Poller[] all() {
+        return POLLERS.clone();
     }
 
     /** The poller that serves {@code fd}. */

@@ -118,11 +118,11 @@ class WeftSocketTest {
         }
     }
 
-    /** With NetPoll as the idle poll, idle workers dispatch readiness themselves: echo still exact. */
+    /** With NetPoll, an idle worker blocks in epoll_wait and runs what it readies: echo still exact. */
     @Test
     void echoWithIdleWorkersPolling() throws Exception {
         try (WeftScheduler netpoll = WeftScheduler.builder().workers(2).name("netpoll-test")
-                .idlePoll(NetPoll::pollNow).build();
+                .idlePoller(NetPoll.idlePoller()).build();
                 WeftServerSocket server = WeftServerSocket.bind(LOOPBACK, 128)) {
             CompletableFuture<byte[]> got = new CompletableFuture<>();
             netpoll.ofVirtual().start(() -> {

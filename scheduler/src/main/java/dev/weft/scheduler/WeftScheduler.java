@@ -66,7 +66,8 @@ public final class WeftScheduler implements AutoCloseable {
     private final Watchdog watchdog;
     private final SchedulerMXBeanImpl mxBean;
     final long spareKeepAliveNanos;
-    final java.util.function.BooleanSupplier idlePoll;       // null, or run by a worker before it goes idle
+    final IdlePoller idlePoller;                // null, or what an idle worker waits on instead of parking
+    private final AtomicInteger pollToken = new AtomicInteger();   // 1 while a worker owns idlePoller.poll()
 
     private volatile int runState;              // CAS forward only (RUN_STATE)
     private final AtomicInteger searching = new AtomicInteger();   // workers woken to search, not yet done
@@ -83,7 +84,10 @@ public final class WeftScheduler implements AutoCloseable {
         this.name = b.name != null ? b.name : "weft-" + SEQUENCE.incrementAndGet();
         this.coreWorkers = b.workers;
         this.spareKeepAliveNanos = b.spareKeepAlive.toNanos();
-        this.idlePoll = b.idlePoll;
+        this.idlePoller = b.idlePoller;
+        if (idlePoller != null) {
+            idlePoller.attach(name);               // may refuse: before anything is started
+        }
         this.workers = new Worker[b.workers + b.maxSpares];
         for (int i = 0; i < workers.length; i++) {
             workers[i] = new Worker(this, i, i >= b.workers);
@@ -360,7 +364,7 @@ public final class WeftScheduler implements AutoCloseable {
      * parked again: two futex calls per message on a one-connection echo. A submission that
      * races this check wakes a worker itself (no worker is searching any more).
      */
-    private boolean workPending() {
+    boolean workPending() {
         for (int p = 0; p < Priority.COUNT; p++) {
             if (!lanes.isEmpty(p)) {
                 return true;
@@ -372,6 +376,18 @@ public final class WeftScheduler implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /**
+     * An idle worker asks to be the one that waits in {@link IdlePoller#poll()}; false when
+     * another worker already is. One poller at a time: a second would only split the events.
+     */
+    boolean tryTakePoll() {
+        return pollToken.get() == 0 && pollToken.compareAndSet(0, 1);
+    }
+
+    void releasePoll() {
+        pollToken.set(0);
     }
 
     /** Runs one slice of {@code f} on the calling carrier; notes the fiber's exit. */
@@ -460,6 +476,9 @@ public final class WeftScheduler implements AutoCloseable {
                 }
             }
             boundLanes.forEach(BoundLane::wakeServer);
+            if (idlePoller != null) {
+                idlePoller.wakeup();               // a worker blocked in poll() sees the state
+            }
             if (carriers.get() == 0) {
                 finishTermination();
             }
@@ -470,6 +489,9 @@ public final class WeftScheduler implements AutoCloseable {
         if (RUN_STATE.compareAndSet(this, TERMINATING, TERMINATED)) {
             watchdog.stop();
             mxBean.unregister();
+            if (idlePoller != null) {
+                idlePoller.detach(name);
+            }
             terminated.countDown();
         }
     }
@@ -521,7 +543,7 @@ public final class WeftScheduler implements AutoCloseable {
         private Duration starvationBound = Duration.ofMillis(50);
         private Duration pinnedThreshold = Duration.ofMillis(20);
         private Duration spareKeepAlive = Duration.ofSeconds(1);
-        private java.util.function.BooleanSupplier idlePoll;
+        private IdlePoller idlePoller;
 
         private Builder() { }
 
@@ -565,19 +587,21 @@ public final class WeftScheduler implements AutoCloseable {
         }
 
         /**
-         * Starts the workers and returns the scheduler.
-         *
-         * @throws IllegalStateException if the JVM lacks {@value CarrierHook#ADD_OPENS_FLAG}
+         * What an idle worker waits on instead of parking (Go's netpoll), for example
+         * {@code dev.weft.io.NetPoll.idlePoller()}: one idle worker at a time blocks in its
+         * {@link IdlePoller#poll()} and runs the fibers the events make ready itself.
          */
-        /**
-         * A poll a worker runs when it finds no work, before it goes idle (Go's netpoll):
-         * returns true if it may have made fibers runnable. Must not block.
-         */
-        public Builder idlePoll(java.util.function.BooleanSupplier poll) {
-            this.idlePoll = java.util.Objects.requireNonNull(poll, "poll");
+        public Builder idlePoller(IdlePoller poller) {
+            this.idlePoller = java.util.Objects.requireNonNull(poller, "poller");
             return this;
         }
 
+        /**
+         * Starts the workers and returns the scheduler.
+         *
+         * @throws IllegalStateException if the JVM lacks {@value CarrierHook#ADD_OPENS_FLAG},
+         *         or the idle poller refuses this scheduler
+         */
         public WeftScheduler build() {
             return new WeftScheduler(this);
         }

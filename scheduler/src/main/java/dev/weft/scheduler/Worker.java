@@ -33,6 +33,8 @@ import org.jctools.queues.SpmcArrayQueue;
  *                                +------------------+   \--terminate (CAS)--> EXITED
  *   IDLE --spare idle past keep-alive (CAS)--> DORMANT
  * </pre>
+ * With an {@link IdlePoller}, one IDLE worker at a time waits in its poll instead of
+ * parking ({@link #polling}); it leaves IDLE by the same CAS as a worker that found work.
  * Only a notifier moves IDLE to NOTIFIED, and it writes {@link #handoff} right after;
  * only the worker leaves NOTIFIED, after reading the handoff. So a notification is
  * never lost and never delivered to a worker that is not waiting for one.
@@ -43,6 +45,8 @@ final class Worker {
     static final Object WAKE = new Object();
     /** Handoff value that tells the worker to exit. */
     static final Object EXIT = new Object();
+    /** What {@link #awaitWork} returns after this worker's poll made fibers ready (queued locally). */
+    private static final Object POLLED = new Object();
 
     static final int SLOT_STREAK = 3;
     static final int SHARED_CHECK_INTERVAL = 61;
@@ -60,6 +64,7 @@ final class Worker {
     volatile Object handoff;          // Fiber, WAKE or EXIT; written by a notifier after IDLE -> NOTIFIED
     volatile WorkerThread thread;     // the current carrier thread; replaced if it dies
     volatile boolean pinned;          // watchdog: current fiber has held this carrier past the limit
+    volatile boolean polling;         // in IdlePoller.poll(): a notifier must wake it through the poller
     private volatile Fiber slot;      // owner swaps; stealers CAS only when pinned
 
     // Owner-written counters (setOpaque), read by stats and the watchdog (getOpaque).
@@ -96,15 +101,17 @@ final class Worker {
     void runLoop() {
         for (;;) {
             Fiber f = findWork();
-            if (f == null && scheduler.idlePoll != null && scheduler.idlePoll.getAsBoolean()) {
-                f = findWork();
-            }
             if (f == null) {
                 Object h = awaitWork();
                 if (h == EXIT) {
                     return;
                 }
-                if (h == WAKE) {
+                if (h == POLLED) {
+                    f = findWork();
+                    if (f != null && scheduler.workPending()) {
+                        scheduler.signalWork();   // the poll readied more than this worker's next fiber
+                    }
+                } else if (h == WAKE) {
                     f = findWork();
                 } else {
                     f = (Fiber) h;
@@ -266,10 +273,15 @@ final class Worker {
         }
     }
 
-    /** Queues {@code f} behind this worker's local work and lets an idle worker come and steal. */
+    /**
+     * Queues {@code f} behind this worker's local work and lets an idle worker come and
+     * steal; during this worker's own poll the wake waits until the poll's batch is queued.
+     */
     void pushLocal(Fiber f, int p) {
         offerLocal(f, p);
-        scheduler.signalWork();
+        if (!polling) {
+            scheduler.signalWork();
+        }
     }
 
     private void offerLocal(Fiber f, int p) {
@@ -308,6 +320,9 @@ final class Worker {
             }
             offerLocal(f, f.routePriority().ordinal());   // a notifier won the race: its handoff comes first
         }
+        if (pollWhileIdle() && STATE.compareAndSet(this, IDLE, ACTIVE)) {
+            return POLLED;
+        }
         Object h = awaitHandoff();
         if (h != EXIT) {
             searcher = true;
@@ -316,6 +331,33 @@ final class Worker {
             }
         }
         return h;
+    }
+
+    /**
+     * Waits in the scheduler's {@link IdlePoller} instead of parking, if there is one and no
+     * other worker is in it (spares never poll: they must be able to retire). Returns
+     * whether it polled (then it looks at the queues again); the worker is still IDLE (and in the idle set) throughout, so a
+     * notifier can claim it: the notifier writes {@code handoff} and then reads
+     * {@code polling}, this worker writes {@code polling} and then reads {@code handoff}
+     * (all volatile), so either the worker skips the poll or the notifier calls
+     * {@link IdlePoller#wakeup()}.
+     */
+    private boolean pollWhileIdle() {
+        IdlePoller poller = scheduler.idlePoller;
+        if (poller == null || spare || !scheduler.tryTakePoll()) {
+            return false;
+        }
+        polling = true;
+        try {
+            if (handoff != null || scheduler.isTerminating()) {
+                return false;
+            }
+            poller.poll();
+            return true;
+        } finally {
+            polling = false;
+            scheduler.releasePoll();
+        }
     }
 
     private Object awaitHandoff() {
@@ -355,7 +397,11 @@ final class Worker {
             return false;
         }
         handoff = item;
-        LockSupport.unpark(thread);
+        if (polling) {
+            scheduler.idlePoller.wakeup();                 // see pollWhileIdle
+        } else {
+            LockSupport.unpark(thread);
+        }
         return true;
     }
 
