@@ -142,19 +142,25 @@ final class Poller implements Runnable {
     /**
      * While a scheduler's worker polls ({@link NetPoll}), this thread stays out of
      * epoll_wait(-1): two threads blocked on one epoll set would share its events between
-     * them. It only covers for the worker (Go's sysmon): every {@value #BACKSTOP_MICROS} µs,
-     * if no worker is blocked in the poll and none has polled since the last look (all
-     * workers busy), it polls once without blocking, so readiness is never held up longer.
+     * them. It only covers for the worker (Go's sysmon): after each pause, if no worker is
+     * blocked in the poll and none has polled since the last look (every worker busy), it
+     * polls once without blocking. The pause starts at {@value #BACKSTOP_MIN_MICROS} µs and
+     * doubles up to {@value #BACKSTOP_MAX_MICROS} µs while there is nothing to cover (a
+     * worker is polling), so an idle or lightly loaded process is not woken 1,000 times a
+     * second; it drops back to the minimum as soon as the backstop finds events itself.
      */
     private void backstop(NetPoll worker) {
         long seen = worker.polls();
-        java.util.concurrent.locks.LockSupport.parkNanos(BACKSTOP_MICROS * 1000L);
-        if (!worker.isBlocked() && worker.polls() == seen) {
-            pollNow();
+        java.util.concurrent.locks.LockSupport.parkNanos(backstopMicros * 1000L);
+        if (!worker.isBlocked() && worker.polls() == seen && pollNow()) {
+            backstopMicros = BACKSTOP_MIN_MICROS;
+        } else {
+            backstopMicros = Math.min(backstopMicros * 2, BACKSTOP_MAX_MICROS);
         }
     }
 
-    private static final int BACKSTOP_MICROS = 1000;
+    private static final int BACKSTOP_MIN_MICROS = 1000, BACKSTOP_MAX_MICROS = 16_000;
+    private int backstopMicros = BACKSTOP_MIN_MICROS;             // poller thread only
 
     /** Tells the thread to look at {@link NetPoll#attached()} again (it may be in epoll_wait(-1)). */
     void nudge() {
@@ -165,13 +171,14 @@ final class Poller implements Runnable {
         }
     }
 
-    /** A non-blocking poll from any thread: dispatches what is ready now. */
-    void pollNow() {
+    /** A non-blocking poll from any thread: dispatches what is ready now; true if anything was. */
+    boolean pollNow() {
         MemorySegment ev = POLL_EVENTS.get();
         int n = Syscalls.epollWait(epfd, ev, MAX_EVENTS, 0);
         if (n > 0) {
             dispatch(ev, n, -1);
         }
+        return n > 0;
     }
 
     /**
