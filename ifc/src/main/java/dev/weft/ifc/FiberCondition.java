@@ -1,11 +1,13 @@
 package dev.weft.ifc;
 
 import dev.weft.scheduler.FiberKilledException;
+import dev.weft.scheduler.Weft;
 
 /**
  * A condition variable bound to a {@link FiberMutex} ({@link FiberMutex#newCondition()}):
  * await releases the mutex and waits for a signal; signal wakes the longest waiter (FIFO),
- * signalAll every waiter. A waiter returns only when signalled, interrupted or killed —
+ * signalAll every waiter. A waiter returns only when signalled, interrupted, killed or
+ * timed out —
  * never spuriously — but, as with any condition, callers re-test their predicate in a loop,
  * since another thread may take the mutex first and change the state.
  *
@@ -32,6 +34,22 @@ public final class FiberCondition {
      * @throws FiberKilledException if the calling fiber is killed before a signal
      */
     public void await() throws InterruptedException {
+        if (!await(Long.MAX_VALUE)) {
+            throw new AssertionError("await without deadline timed out");
+        }
+    }
+
+    /**
+     * Like {@link #await()}, giving up after {@code timeout} (on a fiber, served by Weft's
+     * timer fiber); the mutex is held again on return either way.
+     *
+     * @return true if signalled, false if the time ran out first
+     */
+    public boolean await(java.time.Duration timeout) throws InterruptedException {
+        return await(Weft.deadlineAfter(timeout));
+    }
+
+    private boolean await(long deadline) throws InterruptedException {
         requireHeld("await");
         if (Thread.interrupted()) {
             throw new InterruptedException();
@@ -41,14 +59,17 @@ public final class FiberCondition {
             queue.enqueue(w);
         }
         mutex.unlock();
-        int outcome = w.await(true, true);
+        int outcome = w.await(true, true, deadline);
         boolean signalled = outcome == Waiter.GRANTED || !withdraw(w);
         mutex.relock();
         if (signalled) {
-            return;
+            return true;
         }
         if (outcome == Waiter.KILLED) {
             throw new FiberKilledException("killed while awaiting " + this);
+        }
+        if (outcome == Waiter.TIMED_OUT) {
+            return false;
         }
         Thread.interrupted();
         throw new InterruptedException();

@@ -47,6 +47,25 @@ public final class FiberMutex {
         owner = Thread.currentThread();
     }
 
+    /**
+     * Acquires the lock, waiting at most {@code timeout} (FIFO, as {@link #lock()}); zero
+     * or negative only tries. On a fiber the deadline is served by Weft's timer fiber
+     * (weft-timers on the class path).
+     *
+     * @return true if acquired, false if the time ran out first
+     * @throws InterruptedException if interrupted before or while waiting
+     * @throws IllegalStateException if the caller already holds it (not reentrant)
+     * @throws FiberKilledException if the calling fiber is killed while waiting
+     */
+    public boolean tryLock(java.time.Duration timeout) throws InterruptedException {
+        checkNotHeld();
+        if (permit.tryAcquire(timeout)) {
+            owner = Thread.currentThread();
+            return true;
+        }
+        return false;
+    }
+
     /** A new condition bound to this mutex. */
     public FiberCondition newCondition() {
         return new FiberCondition(this);

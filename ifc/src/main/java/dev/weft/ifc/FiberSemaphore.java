@@ -1,6 +1,7 @@
 package dev.weft.ifc;
 
 import dev.weft.scheduler.FiberKilledException;
+import dev.weft.scheduler.Weft;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -87,7 +88,7 @@ public final class FiberSemaphore {
      * @throws FiberKilledException if the calling fiber is killed while waiting
      */
     public void acquire() {
-        if (!acquire(false, true)) {
+        if (acquire(false, true, Long.MAX_VALUE) != Waiter.GRANTED) {
             throw new AssertionError("uninterruptible acquire ended without a permit");
         }
     }
@@ -99,15 +100,43 @@ public final class FiberSemaphore {
      * @throws FiberKilledException if the calling fiber is killed while waiting
      */
     public void acquireInterruptibly() throws InterruptedException {
-        if (Thread.interrupted() || !acquire(true, true)) {
+        if (Thread.interrupted() || acquire(true, true, Long.MAX_VALUE) != Waiter.GRANTED) {
             Thread.interrupted();             // InterruptedException clears the status, as the JDK's do
             throw new InterruptedException();
         }
     }
 
+    /**
+     * Takes a permit, waiting at most {@code timeout} (FIFO, as {@link #acquire()}); zero or
+     * negative only tries. On a fiber the deadline is served by Weft's timer fiber
+     * (weft-timers on the class path), not by the JDK's timed park.
+     *
+     * @return true if a permit was taken, false if the time ran out first
+     * @throws InterruptedException if interrupted before or while waiting (status cleared)
+     * @throws FiberKilledException if the calling fiber is killed while waiting
+     */
+    public boolean tryAcquire(java.time.Duration timeout) throws InterruptedException {
+        long deadline = Weft.deadlineAfter(timeout);
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        if (tryAcquire()) {
+            return true;
+        }
+        if (deadline - System.nanoTime() <= 0) {
+            return false;
+        }
+        int outcome = acquire(true, true, deadline);
+        if (outcome == Waiter.INTERRUPTED) {
+            Thread.interrupted();
+            throw new InterruptedException();
+        }
+        return outcome == Waiter.GRANTED;
+    }
+
     /** Takes a permit whatever happens: neither kill nor interrupt ends the wait (a condition's re-lock). */
     void acquireUnkillably() {
-        if (!acquire(false, false)) {
+        if (acquire(false, false, Long.MAX_VALUE) != Waiter.GRANTED) {
             throw new AssertionError("unkillable acquire ended without a permit");
         }
     }
@@ -138,10 +167,10 @@ public final class FiberSemaphore {
         return queue.size();
     }
 
-    /** True if a permit was taken; false if interrupted (interruptible only). */
-    private boolean acquire(boolean interruptible, boolean killable) {
+    /** GRANTED if a permit was taken; INTERRUPTED (interruptible only) or TIMED_OUT if not. */
+    private int acquire(boolean interruptible, boolean killable, long deadline) {
         if (!handOffMode && tryAcquire()) {
-            return true;                  // normal mode: barge, even past queued waiters
+            return Waiter.GRANTED;        // normal mode: barge, even past queued waiters
         }
         Waiter w = Waiter.mine();
         w.since = System.nanoTime();
@@ -150,23 +179,23 @@ public final class FiberSemaphore {
             grantFreePermits();
         }
         for (;;) {
-            int outcome = w.granted ? Waiter.GRANTED : w.await(interruptible, killable);
+            int outcome = w.granted ? Waiter.GRANTED : w.await(interruptible, killable, deadline);
             if (outcome == Waiter.GRANTED) {
-                return true;
+                return Waiter.GRANTED;
             }
             if (outcome == Waiter.WOKEN) {
                 if (compete(w)) {
-                    return true;
+                    return Waiter.GRANTED;
                 }
                 continue;
             }
             if (!withdraw(w)) {
-                return true;              // granted while being killed or interrupted: it holds the permit
+                return Waiter.GRANTED;    // granted while being killed, interrupted or timed out: it holds the permit
             }
             if (outcome == Waiter.KILLED) {
                 throw new FiberKilledException("killed while waiting for a permit of " + this);
             }
-            return false;
+            return outcome;
         }
     }
 

@@ -17,7 +17,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class Waiter {
     /** Outcomes of {@link #await}. */
-    static final int GRANTED = 0, KILLED = 1, INTERRUPTED = 2, WOKEN = 3;
+    static final int GRANTED = 0, KILLED = 1, INTERRUPTED = 2, WOKEN = 3, TIMED_OUT = 4;
 
     private static final ThreadLocal<Waiter> MINE = ThreadLocal.withInitial(Waiter::new);
 
@@ -65,17 +65,19 @@ final class Waiter {
 
     /**
      * Waits until granted or woken to compete, or until killed (fibers, when
-     * {@code killable}) or interrupted (when {@code interruptible}; the status stays set).
+     * {@code killable}), interrupted (when {@code interruptible}; the status stays set) or
+     * past {@code deadline} (a {@link System#nanoTime()} value, {@link Long#MAX_VALUE} for
+     * none; on fibers the timer fiber raises TIMEOUT).
      * An interrupt that does not end the wait is kept: the status is set again on return.
      * A killed fiber waiting unkillably parks instead of sleeping (a killed fiber's every
      * sleep returns at once).
      */
-    int await(boolean interruptible, boolean killable) {
+    int await(boolean interruptible, boolean killable, long deadline) {
         boolean interrupted = false;
         try {
             for (;;) {
                 boolean sleep = fiber != null && (killable || !fiber.isKilled());
-                int r = sleep ? sleepAsFiber() : parkAsThread();
+                int r = sleep ? sleepAsFiber(deadline) : parkAsThread(deadline);
                 if (granted) {
                     return GRANTED;
                 }
@@ -84,6 +86,9 @@ final class Waiter {
                 }
                 if ((r & Wake.KILL) != 0 && killable) {
                     return KILLED;
+                }
+                if ((r & Wake.TIMEOUT) != 0) {
+                    return TIMED_OUT;
                 }
                 if ((r & Wake.INTERRUPT) != 0) {
                     if (interruptible) {
@@ -100,14 +105,22 @@ final class Waiter {
         }
     }
 
-    private int sleepAsFiber() {
-        fiber.prepareSleep(Wake.GRANT);
+    private int sleepAsFiber(long deadline) {
+        fiber.prepareSleep(Wake.GRANT, deadline);
         return granted || woken ? Wake.GRANT : fiber.sleep();
     }
 
-    private int parkAsThread() {
+    private int parkAsThread(long deadline) {
         if (!granted && !woken) {
-            LockSupport.park(this);
+            if (deadline == Long.MAX_VALUE) {
+                LockSupport.park(this);
+            } else {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return Wake.TIMEOUT;
+                }
+                LockSupport.parkNanos(this, left);
+            }
         }
         return Thread.currentThread().isInterrupted() ? Wake.INTERRUPT : 0;
     }

@@ -21,6 +21,8 @@ final class Linux {
     static final int EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2;
     static final int EPOLL_CLOEXEC = 0x80000;
     static final int EFD_NONBLOCK = 0x800, EFD_CLOEXEC = 0x80000;
+    /** timerfd: the clock of System.nanoTime() on Linux; absolute expiry; flags as O_NONBLOCK / O_CLOEXEC. */
+    static final int CLOCK_MONOTONIC = 1, TFD_TIMER_ABSTIME = 1, TFD_NONBLOCK = 0x800, TFD_CLOEXEC = 0x80000;
     static final int O_NONBLOCK = 0x800, O_CLOEXEC = 0x80000;
 
     /** struct epoll_event is packed (12 bytes) on x86-64, naturally aligned (16) elsewhere. */

@@ -5,6 +5,7 @@ import dev.weft.scheduler.FiberKilledException;
 import dev.weft.scheduler.Wake;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -135,10 +136,12 @@ final class NativeFd {
      * as of the tick seen before the call.
      *
      * @param buf heap memory for the call, or null to use native memory at {@code address}
+     * @param deadline a {@link System#nanoTime()} value after which a wait ends with
+     *        SocketTimeoutException, or {@link Long#MAX_VALUE} for none
      * @return the call's non-negative result
      * @throws IOException the call's errno as an exception, or see {@link #await}
      */
-    long io(IoCall c, MemorySegment buf, long address, long len) throws IOException {
+    long io(IoCall c, MemorySegment buf, long address, long len, long deadline) throws IOException {
         begin();
         try {
             for (;;) {
@@ -159,7 +162,7 @@ final class NativeFd {
                     }
                     drained(seen, c.bit);
                 }
-                await(c.bit);
+                await(c.bit, deadline, 0);
             }
         } finally {
             end();
@@ -189,15 +192,27 @@ final class NativeFd {
         return bit == READ ? READ | READ_CLOSED : WRITE | WRITE_CLOSED;
     }
 
+    /** Waits until {@code bit} (READ or WRITE) is set, without deadline; see {@link #await(int, long, int)}. */
+    void await(int bit) throws IOException {
+        await(bit, Long.MAX_VALUE, 0);
+    }
+
     /**
-     * Waits until {@code bit} (READ or WRITE) is set. Caller holds a use ({@link #begin}).
+     * Waits until {@code bit} (READ or WRITE) is set, the deadline passes, or (on a fiber)
+     * one of {@code alsoAccept}'s wake reasons is raised. Caller holds a use ({@link #begin}).
      *
+     * @param deadline a {@link System#nanoTime()} value, or {@link Long#MAX_VALUE} for none
+     *        (on a fiber, the deadline is served by Weft's timers)
+     * @param alsoAccept further {@link Wake} reasons that end the wait (0 for none; fibers
+     *        only), for example {@link Wake#IFC}: the calls are run before it returns
+     * @return 0 when the fd is ready, else the {@code alsoAccept} reasons that ended it
+     * @throws SocketTimeoutException if the deadline passed first
      * @throws AsynchronousCloseException if the fd is closed meanwhile
      * @throws FiberKilledException if the waiting fiber is killed
      * @throws InterruptedIOException if the thread is interrupted (status kept)
      * @throws IllegalStateException if another thread already waits for the same bit
      */
-    void await(int bit) throws IOException {
+    int await(int bit, long deadline, int alsoAccept) throws IOException {
         Fiber fiber = Fiber.current();
         Object me = fiber != null ? fiber : Thread.currentThread();
         VarHandle slot = bit == READ ? READER : WRITER;
@@ -205,21 +220,30 @@ final class NativeFd {
             throw new IllegalStateException("fd " + fd + ": another thread is already waiting to "
                     + (bit == READ ? "read" : "write"));
         }
+        int other = 0;
         try {
-            int reason = bit == READ ? Wake.IO_READ : Wake.IO_WRITE;
+            int reasons = (bit == READ ? Wake.IO_READ : Wake.IO_WRITE) | alsoAccept;
             for (;;) {
                 if (fiber != null) {
-                    fiber.prepareSleep(reason);
+                    fiber.prepareSleep(reasons, deadline);
                 }
                 if ((readiness & readyMask(bit)) != 0 || (uses & CLOSED) != 0) {
                     break;
                 }
-                int r = fiber != null ? fiber.sleep() : parkThread();
+                int r = fiber != null ? fiber.sleep() : parkThread(deadline);
                 if ((r & Wake.KILL) != 0) {
                     throw new FiberKilledException("killed while waiting for fd " + fd);
                 }
                 if ((r & Wake.INTERRUPT) != 0) {
                     throw new InterruptedIOException("interrupted while waiting for fd " + fd);
+                }
+                other = r & alsoAccept;
+                if (other != 0) {
+                    break;
+                }
+                if ((r & Wake.TIMEOUT) != 0 && (readiness & readyMask(bit)) == 0) {
+                    throw new SocketTimeoutException("fd " + fd + ": timed out waiting to "
+                            + (bit == READ ? "read" : "write"));
                 }
             }
         } finally {
@@ -228,10 +252,20 @@ final class NativeFd {
         if ((uses & CLOSED) != 0) {
             throw new AsynchronousCloseException();
         }
+        return other;
     }
 
-    private int parkThread() {
-        LockSupport.park(this);
+    /** A thread that is not a fiber parks (until the deadline, if any); returns INTERRUPT or TIMEOUT as seen. */
+    private int parkThread(long deadline) {
+        if (deadline == Long.MAX_VALUE) {
+            LockSupport.park(this);
+        } else {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return Wake.TIMEOUT;
+            }
+            LockSupport.parkNanos(this, left);
+        }
         return Thread.currentThread().isInterrupted() ? Wake.INTERRUPT : 0;
     }
 

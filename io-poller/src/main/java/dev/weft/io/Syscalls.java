@@ -72,6 +72,8 @@ final class Syscalls {
     private static final MethodHandle EPOLL_POLL = link("epoll_wait", true, FunctionDescriptor.of(I, I, P, I, I));
     private static final MethodHandle EVENTFD = link("eventfd", true, FunctionDescriptor.of(I, I, I));
     private static final MethodHandle PIPE2 = link("pipe2", true, FunctionDescriptor.of(I, P, I));
+    private static final MethodHandle TIMERFD_CREATE = link("timerfd_create", true, FunctionDescriptor.of(I, I, I));
+    private static final MethodHandle TIMERFD_SETTIME = link("timerfd_settime", true, FunctionDescriptor.of(I, I, I, P, P));
     private static final MethodHandle GETPID = link("getpid", true, FunctionDescriptor.of(I));
     private static final MethodHandle SYSCALL2 = LINKER.downcallHandle(
             LINKER.defaultLookup().find("syscall").orElseThrow(),
@@ -283,6 +285,25 @@ final class Syscalls {
                     ? (int) EPOLL_POLL.invokeExact(st, epfd, events, max, 0)
                     : (int) EPOLL_WAIT.invokeExact(st, epfd, events, max, timeoutMillis);
             return result(r, st);
+        } catch (Throwable t) {
+            throw bug(t);
+        }
+    }
+
+    static int timerfdCreate(int clock, int flags) {
+        MemorySegment st = state();
+        try {
+            return result((int) TIMERFD_CREATE.invokeExact(st, clock, flags), st);
+        } catch (Throwable t) {
+            throw bug(t);
+        }
+    }
+
+    /** timerfd_settime with a new {@code struct itimerspec} (32 bytes), no old value. */
+    static int timerfdSettime(int fd, int flags, MemorySegment spec) {
+        MemorySegment st = state();
+        try {
+            return result((int) TIMERFD_SETTIME.invokeExact(st, fd, flags, spec, MemorySegment.NULL), st);
         } catch (Throwable t) {
             throw bug(t);
         }

@@ -23,6 +23,7 @@ import java.util.Map;
 public final class WeftServerSocket implements AutoCloseable {
     private final NativeFd nfd;
     private final InetSocketAddress local;
+    private volatile long acceptTimeout;          // nanoseconds, 0 = none
 
     private WeftServerSocket(NativeFd nfd, InetSocketAddress local) {
         this.nfd = nfd;
@@ -75,12 +76,24 @@ public final class WeftServerSocket implements AutoCloseable {
     /**
      * Waits for and returns the next connection (non-blocking, close-on-exec).
      *
+     * @throws java.net.SocketTimeoutException if an accept timeout is set and passes first
      * @throws java.nio.channels.AsynchronousCloseException if closed while waiting
      * @throws java.nio.channels.ClosedChannelException if already closed
      */
     public WeftSocket accept() throws IOException {
-        int fd = (int) nfd.io(IoCall.ACCEPT, null, 0, 0);
+        int fd = (int) nfd.io(IoCall.ACCEPT, null, 0, 0, WeftSocket.deadline(acceptTimeout));
         return WeftSocket.adopt(fd);
+    }
+
+    /**
+     * Limits every later accept to {@code timeout} of waiting (zero: none, the default), as
+     * {@link java.net.ServerSocket#setSoTimeout}; the listener stays open after a timeout.
+     *
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     */
+    public WeftServerSocket setAcceptTimeout(java.time.Duration timeout) {
+        acceptTimeout = WeftSocket.checkTimeout("accept timeout", timeout);
+        return this;
     }
 
     /** The bound address (with the real port when bound to port 0). */

@@ -10,6 +10,8 @@ import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
+import dev.weft.scheduler.Weft;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -30,6 +32,8 @@ import java.util.Objects;
  */
 public final class WeftSocket implements ByteChannel {
     private final NativeFd nfd;
+    private volatile long readTimeout;            // nanoseconds, 0 = none; any thread may set it
+    private volatile long writeTimeout;           // nanoseconds, 0 = none
 
     private WeftSocket(NativeFd nfd) {
         this.nfd = nfd;
@@ -47,6 +51,17 @@ public final class WeftSocket implements ByteChannel {
      * @throws IllegalArgumentException if {@code remote} is not an InetSocketAddress
      */
     public static WeftSocket connect(SocketAddress remote) throws IOException {
+        return connect(remote, Duration.ZERO);
+    }
+
+    /**
+     * Like {@link #connect(SocketAddress)}, giving up after {@code timeout} (zero: no
+     * timeout) with a {@link java.net.SocketTimeoutException}; the socket is closed then.
+     *
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     */
+    public static WeftSocket connect(SocketAddress remote, Duration timeout) throws IOException {
+        long deadline = deadline(checkTimeout("connect timeout", timeout));
         InetSocketAddress to = SockAddr.check(remote);
         int fd = (int) Errno.check(Syscalls.socket(SockAddr.family(to),
                 Linux.SOCK_STREAM | Linux.SOCK_NONBLOCK | Linux.SOCK_CLOEXEC, 0), "socket", -1);
@@ -63,7 +78,7 @@ public final class WeftSocket implements ByteChannel {
         WeftSocket s = new WeftSocket(NativeFd.register(fd, true, r == 0 ? NativeFd.READ | NativeFd.WRITE : NativeFd.READ));
         if (r != 0) {
             try {
-                s.awaitConnected();
+                s.awaitConnected(deadline);
             } catch (IOException | RuntimeException e) {
                 s.close();
                 throw e;
@@ -73,11 +88,11 @@ public final class WeftSocket implements ByteChannel {
     }
 
     /** Waits for the handshake of a non-blocking connect to end; throws its error. */
-    private void awaitConnected() throws IOException {
+    private void awaitConnected(long deadline) throws IOException {
         nfd.begin();
         try {
             for (;;) {
-                nfd.await(NativeFd.WRITE);
+                nfd.await(NativeFd.WRITE, deadline, 0);
                 long seen = nfd.observe();
                 int err = SocketOptionsSupport.pendingError(nfd.fd);
                 if (err != 0) {
@@ -120,7 +135,7 @@ public final class WeftSocket implements ByteChannel {
         if (len == 0) {
             return 0;
         }
-        int n = (int) io(IoCall.READ, dst, len);
+        int n = (int) io(IoCall.READ, dst, len, deadline(readTimeout));
         if (n == 0) {
             return -1;
         }
@@ -138,15 +153,67 @@ public final class WeftSocket implements ByteChannel {
         if (len == 0) {
             return 0;
         }
-        int n = (int) nfd.io(IoCall.READ, MemorySegment.ofArray(b).asSlice(off, len), 0, len);
+        int n = (int) nfd.io(IoCall.READ, MemorySegment.ofArray(b).asSlice(off, len), 0, len, deadline(readTimeout));
         return n == 0 ? -1 : n;
     }
 
     /** {@code c} on {@code b}'s remaining bytes: direct buffers by address (no segment escapes). */
-    private long io(IoCall c, ByteBuffer b, int len) throws IOException {
+    private long io(IoCall c, ByteBuffer b, int len, long deadline) throws IOException {
         return b.isDirect()
-                ? nfd.io(c, null, MemorySegment.ofBuffer(b).address(), len)
-                : nfd.io(c, MemorySegment.ofBuffer(b), 0, len);
+                ? nfd.io(c, null, MemorySegment.ofBuffer(b).address(), len, deadline)
+                : nfd.io(c, MemorySegment.ofBuffer(b), 0, len, deadline);
+    }
+
+    /**
+     * Limits every later read to {@code timeout} of waiting (zero: none, the default), as
+     * {@link java.net.Socket#setSoTimeout}: a read that waits longer throws
+     * {@link java.net.SocketTimeoutException} and the socket stays usable. On fibers the
+     * deadline is served by Weft's timers (weft-timers on the class path).
+     *
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     */
+    public WeftSocket setReadTimeout(Duration timeout) {
+        readTimeout = checkTimeout("read timeout", timeout);
+        return this;
+    }
+
+    /**
+     * Limits every later write call (all of its bytes) to {@code timeout} (zero: none, the
+     * default); a write that cannot finish in time throws
+     * {@link java.net.SocketTimeoutException}, with part of the data possibly sent.
+     *
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     */
+    public WeftSocket setWriteTimeout(Duration timeout) {
+        writeTimeout = checkTimeout("write timeout", timeout);
+        return this;
+    }
+
+    /** The read timeout; zero for none. */
+    public Duration readTimeout() {
+        return Duration.ofNanos(readTimeout);
+    }
+
+    /** The write timeout; zero for none. */
+    public Duration writeTimeout() {
+        return Duration.ofNanos(writeTimeout);
+    }
+
+    static long checkTimeout(String what, Duration timeout) {
+        Objects.requireNonNull(timeout, what);
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException(what + " must be >= 0 (0 for none), got " + timeout);
+        }
+        try {
+            return timeout.toNanos();
+        } catch (ArithmeticException tooLong) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /** The deadline of an operation starting now under a timeout of {@code nanos} (0: none). */
+    static long deadline(long nanos) {
+        return nanos == 0 ? Long.MAX_VALUE : Weft.deadlineAfterNanos(nanos);
     }
 
     /**
@@ -158,8 +225,9 @@ public final class WeftSocket implements ByteChannel {
     @Override
     public int write(ByteBuffer src) throws IOException {
         int total = src.remaining();
+        long deadline = deadline(writeTimeout);
         while (src.hasRemaining()) {
-            int n = (int) io(IoCall.SEND, src, src.remaining());
+            int n = (int) io(IoCall.SEND, src, src.remaining(), deadline);
             src.position(src.position() + n);
         }
         return total;
@@ -169,8 +237,9 @@ public final class WeftSocket implements ByteChannel {
     public void write(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
         MemorySegment all = MemorySegment.ofArray(b);
+        long deadline = deadline(writeTimeout);
         for (int done = 0; done < len;) {
-            done += (int) nfd.io(IoCall.SEND, all.asSlice(off + done, len - done), 0, len - done);
+            done += (int) nfd.io(IoCall.SEND, all.asSlice(off + done, len - done), 0, len - done, deadline);
         }
     }
 

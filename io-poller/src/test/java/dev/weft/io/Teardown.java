@@ -14,10 +14,10 @@ import java.util.concurrent.TimeUnit;
  * bug (a lost wakeup), so instead of hanging the build in close(), write every thread's
  * stack (virtual threads included) under target/ and fail naming the file.
  */
-final class Teardown {
+public final class Teardown {
     private Teardown() { }
 
-    static void close(WeftScheduler scheduler, String test) throws Exception {
+    public static void close(WeftScheduler scheduler, String test) throws Exception {
         scheduler.shutdown();
         if (scheduler.awaitTermination(30, TimeUnit.SECONDS)) {
             return;

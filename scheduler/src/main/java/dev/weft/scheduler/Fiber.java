@@ -61,16 +61,21 @@ public final class Fiber extends Route {
     private volatile long wakeWord;   // owner: prepare (store) and finish (swap); wakers: CAS raised bits
     private volatile boolean killed;  // set once by kill()
     private volatile FiberCall calls; // IFC mailbox: LIFO of sent calls (senders CAS, target swaps), CLOSED after exit
+    final boolean service;            // a service fiber (WeftScheduler.startService): does not hold up termination
+    private TimerService.Timeout timeout; // owner only: made on the first timed sleep, reused by every later one
+    private boolean timed;            // owner only: the current sleep armed the timeout
 
     // Live-fiber registry links, guarded by the registry stripe's monitor (LiveFibers).
     Fiber prevLive;
     Fiber nextLive;
 
-    Fiber(WeftScheduler scheduler, Thread thread, Runnable continuation, Priority priority, BoundLane bound) {
+    Fiber(WeftScheduler scheduler, Thread thread, Runnable continuation, Priority priority, BoundLane bound,
+          boolean service) {
         super(scheduler, bound);
         this.thread = thread;
         this.continuation = continuation;
         this.priority = priority;
+        this.service = service;
     }
 
     /**
@@ -153,8 +158,49 @@ public final class Fiber extends Route {
     public void prepareSleep(int reasons) {
         checkOwner("prepareSleep");
         int mask = Wake.check("prepareSleep", reasons) | Wake.KILL;
-        long seq = (wakeWord >>> SEQ_SHIFT) + 1;
-        WAKE_WORD.setVolatile(this, seq << SEQ_SHIFT | (long) mask << MASK_SHIFT);
+        disarmTimeout();
+        WAKE_WORD.setVolatile(this, nextSleep() << SEQ_SHIFT | (long) mask << MASK_SHIFT);
+    }
+
+    /**
+     * Like {@link #prepareSleep(int)}, and the sleep also ends with {@link Wake#TIMEOUT}
+     * once {@code System.nanoTime() >= deadlineNanos} (TIMEOUT is added to the accepted
+     * reasons). A deadline already passed raises TIMEOUT at once; {@link Long#MAX_VALUE}
+     * means none. See {@link Weft#deadlineAfter} to make one from a timeout. The deadline
+     * is served by the {@link TimerService} (weft-timers).
+     *
+     * @throws IllegalStateException if a deadline is given and no timer service is on the class path
+     */
+    public void prepareSleep(int reasons, long deadlineNanos) {
+        checkOwner("prepareSleep");
+        int mask = Wake.check("prepareSleep", reasons) | Wake.KILL | Wake.TIMEOUT;
+        disarmTimeout();
+        long seq = nextSleep();
+        if (deadlineNanos == Long.MAX_VALUE) {
+            WAKE_WORD.setVolatile(this, seq << SEQ_SHIFT | (long) mask << MASK_SHIFT);
+        } else if (deadlineNanos - System.nanoTime() <= 0) {
+            WAKE_WORD.setVolatile(this, seq << SEQ_SHIFT | (long) mask << MASK_SHIFT | Wake.TIMEOUT);
+        } else {
+            if (timeout == null) {
+                timeout = TimerServices.get().newTimeout(this);
+            }
+            WAKE_WORD.setVolatile(this, seq << SEQ_SHIFT | (long) mask << MASK_SHIFT);
+            timeout.arm((int) seq, deadlineNanos);     // after the word: a prompt fire finds this sleep
+            timed = true;
+        }
+    }
+
+    /** The sequence number of the sleep being prepared (16 bits, wraps). */
+    private long nextSleep() {
+        return ((wakeWord >>> SEQ_SHIFT) + 1) & 0xFFFF;
+    }
+
+    /** The previous timed sleep ended (or was prepared and never slept): its deadline need not fire. */
+    private void disarmTimeout() {
+        if (timed) {
+            timed = false;
+            timeout.disarm();
+        }
     }
 
     /**
@@ -190,6 +236,10 @@ public final class Fiber extends Route {
         long w = wakeWord;
         long last = (long) WAKE_WORD.getAndSet(this, w & ~(BITS | BITS << MASK_SHIFT));
         int raised = raised(last);
+        if (timed && (raised & Wake.TIMEOUT) != 0) {
+            timed = false;                         // it fired: nothing to disarm
+        }
+        disarmTimeout();
         if (killed) {
             raised |= Wake.KILL;
         }
@@ -207,9 +257,25 @@ public final class Fiber extends Route {
      * @throws IllegalArgumentException if {@code reasons} is empty or names non-Wake bits
      */
     public boolean wake(int reasons) {
-        Wake.check("wake", reasons);
+        return raise(-1, Wake.check("wake", reasons));
+    }
+
+    /**
+     * Like {@link #wake(int)}, but only for sleep number {@code sleep} (as passed to
+     * {@link TimerService.Timeout#arm}): a deadline that fires late finds a later sleep and
+     * does nothing to it.
+     */
+    public boolean wakeSleep(int sleep, int reasons) {
+        return raise(sleep & 0xFFFF, Wake.check("wakeSleep", reasons));
+    }
+
+    /** Raises {@code reasons} on the current sleep, or only on sleep {@code sleep} when it is >= 0. */
+    private boolean raise(int sleep, int reasons) {
         for (;;) {
             long w = wakeWord;
+            if (sleep >= 0 && (int) (w >>> SEQ_SHIFT) != sleep) {
+                return false;                               // another sleep than the one armed
+            }
             int hit = reasons & mask(w);
             if (hit == 0) {
                 return false;                               // unwanted or stale: one read, nothing else
@@ -273,6 +339,24 @@ public final class Fiber extends Route {
      */
     public void call(FiberCall call) {
         call.claim();
+        push(call);
+    }
+
+    /**
+     * The coalescing send, for a call whose callback reads the sender's state (a request
+     * record): queues {@code call} unless it is queued already; if it is running, it runs
+     * once more after it returns. Never throws for a busy call. Returns true if this post
+     * queued it. Use {@link #call} when each send must run once.
+     */
+    public boolean post(FiberCall call) {
+        if (!call.claimOrCoalesce()) {
+            return false;
+        }
+        push(call);
+        return true;
+    }
+
+    private void push(FiberCall call) {
         for (;;) {
             FiberCall head = calls;
             if (head == CLOSED) {
@@ -300,7 +384,9 @@ public final class Fiber extends Route {
         for (FiberCall c = reverse(taken); c != null; n++) {
             FiberCall next = c.next;
             c.next = null;
-            c.run();
+            if (c.run()) {
+                push(c);                       // posted while it ran: runs again at the next point
+            }
             c = next;
         }
         return n;
@@ -327,6 +413,13 @@ public final class Fiber extends Route {
             c = next;
         }
         return prev;
+    }
+
+    /** The fiber exited: its timeout, if it ever had one, is forgotten. */
+    void closeTimeout() {
+        if (timeout != null) {
+            timeout.close();
+        }
     }
 
     /** True exactly once: for the first caller after the thread has terminated. */

@@ -22,7 +22,11 @@ import java.util.concurrent.locks.LockSupport;
  *   IDLE --send (CAS)--> QUEUED --target takes it--> RUNNING --> DONE | FAILED
  *   DONE | FAILED --send again (CAS)--> QUEUED
  *   QUEUED --target exited--> FAILED (FiberExitedException)
+ *   RUNNING --post (CAS)--> RERUN --callback returned--> QUEUED again, on the target's own mailbox
  * </pre>
+ * {@link Fiber#post} is the coalescing send, for a call that says "look at my state": a
+ * post while the call is queued does nothing (the callback has not read the state yet);
+ * a post while it runs makes it run once more (the callback may have read it already).
  * Only the sender moves IDLE/DONE/FAILED to QUEUED (so a call is never queued twice, and
  * never run twice); only the target (or its exit) moves it on. The result and the failure
  * are written before the state (release), read after it (acquire).
@@ -30,13 +34,13 @@ import java.util.concurrent.locks.LockSupport;
  * <p>One thread at a time may {@link #await()} a call; a fiber's await ends on kill.
  */
 public final class FiberCall {
-    static final int IDLE = 0, QUEUED = 1, RUNNING = 2, DONE = 3, FAILED = 4;
+    static final int IDLE = 0, QUEUED = 1, RUNNING = 2, DONE = 3, FAILED = 4, RERUN = 5;
 
     private final Callable<?> callback;
     private volatile int state;                 // CAS by the sender to QUEUED; set by the target after
     private Object result;                      // written before state DONE, read after it
     private Throwable failure;                  // written before state FAILED, read after it
-    private volatile Thread awaiter;            // the one thread in await(), or null
+    private volatile Object awaiter;            // the one Fiber or Thread in await(), or null
     FiberCall next;                             // mailbox link: written by the sender before its push CAS
 
     /** A call that runs {@code callback} on the target and completes with its result. */
@@ -56,7 +60,7 @@ public final class FiberCall {
     /** True while the call is queued or running: it may not be sent again yet. */
     public boolean isQueued() {
         int s = state;
-        return s == QUEUED || s == RUNNING;
+        return s == QUEUED || s == RUNNING || s == RERUN;
     }
 
     /** True once the call ran (or failed) since it was last sent. */
@@ -96,12 +100,17 @@ public final class FiberCall {
         if (state == IDLE) {
             throw new IllegalStateException("await() on a call that was never sent");
         }
-        Thread me = Thread.currentThread();
+        Fiber fiber = Fiber.current();
+        Object me = fiber != null ? fiber : Thread.currentThread();
         if (!AWAITER.compareAndSet(this, null, me)) {
             throw new IllegalStateException(me + " cannot await " + this + ": " + awaiter + " already does");
         }
         try {
-            waitUntilDone(nanos);
+            if (fiber != null) {
+                sleepUntilDone(fiber, Weft.deadlineAfterNanos(nanos));
+            } else {
+                parkUntilDone(nanos);
+            }
         } finally {
             awaiter = null;
         }
@@ -111,13 +120,34 @@ public final class FiberCall {
         return result;
     }
 
-    private void waitUntilDone(long nanos) throws InterruptedException, TimeoutException {
-        long deadline = nanos == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + nanos;
-        Fiber fiber = Fiber.current();
-        while (!isDone()) {
-            if (fiber != null && fiber.isKilled()) {
+    /**
+     * A fiber waits in a Weft sleep (GRANT, with the deadline served by the timer fiber);
+     * the target publishes the state and then wakes the awaiter it reads, the awaiter
+     * published itself, prepares its sleep and then reads the state: a Dekker pair.
+     */
+    private void sleepUntilDone(Fiber fiber, long deadline) throws InterruptedException, TimeoutException {
+        for (;;) {
+            fiber.prepareSleep(Wake.GRANT, deadline);
+            if (isDone()) {
+                return;
+            }
+            int r = fiber.sleep();
+            if ((r & Wake.KILL) != 0) {
                 throw new FiberKilledException("killed while awaiting " + this);
             }
+            if ((r & Wake.INTERRUPT) != 0) {
+                Thread.interrupted();
+                throw new InterruptedException();
+            }
+            if ((r & Wake.TIMEOUT) != 0 && !isDone()) {
+                throw new TimeoutException(this + " did not complete in time");
+            }
+        }
+    }
+
+    private void parkUntilDone(long nanos) throws InterruptedException, TimeoutException {
+        long deadline = nanos == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + nanos;
+        while (!isDone()) {
             if (Thread.interrupted()) {
                 throw new InterruptedException();
             }
@@ -139,7 +169,7 @@ public final class FiberCall {
     void claim() {
         for (;;) {
             int s = state;
-            if (s == QUEUED || s == RUNNING) {
+            if (s == QUEUED || s == RUNNING || s == RERUN) {
                 throw new IllegalStateException(this + " is still queued or running; wait until isQueued() is false");
             }
             if (STATE.compareAndSet(this, s, QUEUED)) {
@@ -150,16 +180,43 @@ public final class FiberCall {
         }
     }
 
-    /** Target: runs the callback; a throw fails the call, never the target. */
-    void run() {
+    /**
+     * Sender of {@link Fiber#post}: true if the call must be pushed (it was idle or done,
+     * now QUEUED); false if it is queued already or will run again (RUNNING -> RERUN).
+     */
+    boolean claimOrCoalesce() {
+        for (;;) {
+            int s = state;
+            if (s == QUEUED || s == RERUN) {
+                return false;
+            }
+            int next = s == RUNNING ? RERUN : QUEUED;
+            if (STATE.compareAndSet(this, s, next)) {
+                return next == QUEUED;
+            }
+        }
+    }
+
+    /**
+     * Target: runs the callback; a throw fails the call, never the target. Returns true if
+     * it was posted again while running: it is QUEUED again and the caller pushes it back.
+     */
+    boolean run() {
         state = RUNNING;
+        int outcome;
         try {
             result = callback.call();
-            complete(DONE);
+            outcome = DONE;
         } catch (Throwable t) {
             failure = t;
-            complete(FAILED);
+            outcome = FAILED;
         }
+        if (!STATE.compareAndSet(this, RUNNING, outcome)) {
+            state = QUEUED;                      // RERUN: a post came while it ran
+            return true;
+        }
+        wakeAwaiter();
+        return false;
     }
 
     /** Target's exit: the call will not run. */
@@ -170,9 +227,15 @@ public final class FiberCall {
 
     private void complete(int outcome) {
         state = outcome;                         // publishes result / failure
-        Thread w = awaiter;
-        if (w != null) {
-            LockSupport.unpark(w);
+        wakeAwaiter();
+    }
+
+    private void wakeAwaiter() {
+        Object w = awaiter;
+        if (w instanceof Fiber f) {
+            f.wake(Wake.GRANT);
+        } else if (w != null) {
+            LockSupport.unpark((Thread) w);
         }
     }
 
@@ -183,6 +246,7 @@ public final class FiberCall {
             case QUEUED -> "queued";
             case RUNNING -> "running";
             case DONE -> "done";
+            case RERUN -> "running, posted again";
             default -> "failed";
         } + "]";
     }
@@ -196,5 +260,5 @@ public final class FiberCall {
     }
 
     private static final VarHandle STATE = Handles.field(MethodHandles.lookup(), "state", int.class);
-    private static final VarHandle AWAITER = Handles.field(MethodHandles.lookup(), "awaiter", Thread.class);
+    private static final VarHandle AWAITER = Handles.field(MethodHandles.lookup(), "awaiter", Object.class);
 }

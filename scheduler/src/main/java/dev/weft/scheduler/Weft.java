@@ -1,5 +1,7 @@
 package dev.weft.scheduler;
 
+import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadFactory;
 
@@ -49,5 +51,73 @@ public final class Weft {
     /** True when the caller is a fiber of any Weft scheduler. */
     public static boolean isFiber() {
         return Fiber.current() != null;
+    }
+
+    /**
+     * Sleeps for {@code duration}. On a Weft fiber the deadline is served by Weft's timer
+     * fiber (weft-timers must be on the class path), not by the JDK's timed park, which
+     * for a custom scheduler goes through a ScheduledThreadPoolExecutor; elsewhere it is
+     * {@link Thread#sleep(Duration)}. Zero or negative returns at once.
+     *
+     * @throws InterruptedException if the thread is interrupted (the status is cleared)
+     * @throws FiberKilledException if the fiber is killed
+     */
+    public static void sleep(Duration duration) throws InterruptedException {
+        sleepUntil(deadlineAfter(duration));
+    }
+
+    /**
+     * Sleeps until {@code System.nanoTime() >= deadlineNanos}; {@link Long#MAX_VALUE} never
+     * returns normally. As {@link #sleep(Duration)}.
+     */
+    public static void sleepUntil(long deadlineNanos) throws InterruptedException {
+        Fiber f = Fiber.current();
+        if (f == null) {
+            long left = deadlineNanos == Long.MAX_VALUE ? Long.MAX_VALUE : deadlineNanos - System.nanoTime();
+            if (left > 0) {
+                Thread.sleep(Duration.ofNanos(left));
+            }
+            return;
+        }
+        for (;;) {
+            f.prepareSleep(Wake.TIMEOUT, deadlineNanos);
+            int r = f.sleep();
+            if ((r & Wake.KILL) != 0) {
+                throw new FiberKilledException("killed during Weft.sleep");
+            }
+            if ((r & Wake.INTERRUPT) != 0) {
+                Thread.interrupted();
+                throw new InterruptedException("interrupted during Weft.sleep");
+            }
+            if ((r & Wake.TIMEOUT) != 0) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * The {@link System#nanoTime()} value {@code timeout} from now, for the deadline
+     * arguments of Weft waits: now for zero or negative timeouts (they expire at once),
+     * {@link Long#MAX_VALUE} (no deadline) when the sum would overflow. Never wraps.
+     */
+    public static long deadlineAfter(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        long nanos;
+        try {
+            nanos = timeout.toNanos();
+        } catch (ArithmeticException tooLong) {
+            return timeout.isNegative() ? System.nanoTime() : Long.MAX_VALUE;
+        }
+        return deadlineAfterNanos(nanos);
+    }
+
+    /** As {@link #deadlineAfter(Duration)}, for a timeout in nanoseconds. */
+    public static long deadlineAfterNanos(long nanos) {
+        long now = System.nanoTime();
+        if (nanos <= 0) {
+            return now;
+        }
+        long d = now + nanos;
+        return ((now ^ d) & (nanos ^ d)) < 0 || d == Long.MAX_VALUE ? Long.MAX_VALUE : d;   // overflow saturates
     }
 }

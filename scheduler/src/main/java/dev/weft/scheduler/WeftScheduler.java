@@ -63,6 +63,7 @@ public final class WeftScheduler implements AutoCloseable {
     private final LiveFibers live = new LiveFibers();
     private final Route.Shared[] routes;        // index = priority
     private final List<BoundLane> boundLanes = new CopyOnWriteArrayList<>();
+    private final List<Fiber> services = new CopyOnWriteArrayList<>();   // live service fibers
     private final Watchdog watchdog;
     private final SchedulerMXBeanImpl mxBean;
     final long spareKeepAliveNanos;
@@ -155,6 +156,26 @@ public final class WeftScheduler implements AutoCloseable {
         BoundLane lane = new BoundLane(this, laneName);
         boundLanes.add(lane);
         return lane;
+    }
+
+    /**
+     * Starts a service fiber: one that serves the others (Weft's timer fiber is one) and
+     * must not keep the scheduler alive. After {@link #shutdown()}, once every other fiber
+     * has exited, service fibers are {@linkplain Fiber#kill() killed}; their body must then
+     * return. A service may start after shutdown while other fibers still run. Its children
+     * are ordinary fibers.
+     *
+     * @return the service fiber's control block
+     * @throws java.util.concurrent.RejectedExecutionException if the scheduler is terminating
+     */
+    public Fiber startService(String serviceName, Runnable body) {
+        Objects.requireNonNull(serviceName, "serviceName");
+        Objects.requireNonNull(body, "body");
+        Fiber[] made = new Fiber[1];
+        Thread t = CarrierHook.newBuilder(continuation -> made[0] = start(continuation, Priority.HIGH, null, true))
+                .name(serviceName).unstarted(body);
+        t.start();
+        return made[0];
     }
 
     /** This scheduler's name (threads, MXBean, JFR events use it). */
@@ -250,25 +271,38 @@ public final class WeftScheduler implements AutoCloseable {
 
     /** Adopts a virtual thread being started through a route of this scheduler. */
     void start(Runnable continuation, Priority priority, BoundLane bound) {
+        start(continuation, priority, bound, false);
+    }
+
+    private Fiber start(Runnable continuation, Priority priority, BoundLane bound, boolean service) {
         if (!CarrierHook.isContinuation(continuation)) {
             throw new IllegalArgumentException("a Weft route takes virtual-thread continuations only, got "
                     + continuation.getClass().getName());
         }
         Thread thread = CarrierHook.threadOf(continuation);
-        Fiber f = new Fiber(this, thread, continuation, priority, bound);
+        Fiber f = new Fiber(this, thread, continuation, priority, bound, service);
         admit(f);
         CarrierHook.bind(thread, f);
         submit(f);
+        return f;
     }
 
     private void admit(Fiber f) {
         live.add(f);
+        if (f.service) {
+            services.add(f);                     // after live.add: see tryTerminate
+        }
         if (f.bound != null) {
             f.bound.fiberStarted();
         }
         // Pairs with shutdown(): runState is written before its live count is read, and
         // the fiber is counted before runState is read here, so a start racing a shutdown
-        // is either rejected or counted.
+        // is either rejected or counted. A service may start after shutdown while the
+        // fibers it serves run; if they are all gone, tryTerminate ends it at once.
+        if (f.service && runState == SHUTDOWN) {
+            tryTerminate();
+            return;
+        }
         if (runState != RUNNING || (f.bound != null && f.bound.isClosed())) {
             forget(f);
             tryTerminate();
@@ -407,6 +441,7 @@ public final class WeftScheduler implements AutoCloseable {
 
     private void exited(Fiber f) {
         f.closeCalls();
+        f.closeTimeout();
         forget(f);
         if (runState == SHUTDOWN) {
             tryTerminate();
@@ -414,6 +449,9 @@ public final class WeftScheduler implements AutoCloseable {
     }
 
     private void forget(Fiber f) {
+        if (f.service) {
+            services.remove(f);                  // before live.remove: see tryTerminate
+        }
         live.remove(f);
         if (f.bound != null) {
             f.bound.fiberExited();
@@ -467,8 +505,23 @@ public final class WeftScheduler implements AutoCloseable {
 
     // ================================================================== termination
 
+    /**
+     * After shutdown: when only service fibers are left, kill them (they exit on kill);
+     * when no fiber is left, terminate. "Only services" is read as services, live count,
+     * services again, all equal: services are added after their live count and removed
+     * before it, and nothing else starts after shutdown, so a service exiting during the
+     * live count changes the second read rather than passing for a missing regular fiber.
+     */
     private void tryTerminate() {
-        if (runState == SHUTDOWN && live.count() == 0 && RUN_STATE.compareAndSet(this, SHUTDOWN, TERMINATING)) {
+        if (runState != SHUTDOWN) {
+            return;
+        }
+        int s = services.size();
+        long n = live.count();
+        if (n != 0 && n == s && services.size() == s) {
+            services.forEach(Fiber::kill);
+        }
+        if (n == 0 && RUN_STATE.compareAndSet(this, SHUTDOWN, TERMINATING)) {
             for (Worker w : workers) {
                 WorkerThread t = w.thread;
                 if (t != null) {

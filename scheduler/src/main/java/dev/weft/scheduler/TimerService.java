@@ -1,0 +1,34 @@
+package dev.weft.scheduler;
+
+/**
+ * Serves the deadlines of Weft sleeps ({@link Fiber#prepareSleep(int, long)}): raises
+ * {@link Wake#TIMEOUT} on a fiber's sleep when its deadline passes. The scheduler does
+ * not implement it; the {@code weft-timers} module provides it through
+ * {@link java.util.ServiceLoader} (a timer fiber per scheduler serving a 4-ary heap, woken through
+ * a timerfd on the poller). This keeps the layers acyclic: the io-poller and ifc modules
+ * put deadlines on their waits through {@link Fiber}, and the timers module, which sleeps
+ * on the poller, plugs in underneath at run time.
+ */
+public interface TimerService {
+    /**
+     * The timeout of one fiber, reused by all its timed sleeps (the seed keeps it in the
+     * fiber control block). Every method is called by the fiber itself.
+     */
+    interface Timeout {
+        /**
+         * Raise {@link Wake#TIMEOUT} with {@link Fiber#wakeSleep(int, int)} on sleep number
+         * {@code sleep} once {@code System.nanoTime() >= deadlineNanos}; replaces any
+         * earlier arm. Must not block.
+         */
+        void arm(int sleep, long deadlineNanos);
+
+        /** The armed sleep ended for another reason; its deadline need not fire. Must not block. */
+        void disarm();
+
+        /** The fiber exited: forget it. */
+        void close();
+    }
+
+    /** A timeout for {@code fiber}; called once, on the fiber's first timed sleep, by the fiber. */
+    Timeout newTimeout(Fiber fiber);
+}

@@ -1,0 +1,183 @@
+package dev.weft.timers;
+
+import dev.weft.scheduler.Weft;
+import dev.weft.scheduler.WeftScheduler;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A {@link ScheduledExecutorService} on a scheduler's {@link TimerFiber}: deadlines live
+ * in the timer fiber's heap, and each task runs on a new fiber of the scheduler when due.
+ *
+ * <p>Lifecycle, as ScheduledThreadPoolExecutor's defaults: {@link #shutdown()} rejects
+ * new tasks, cancels periodic ones and lets delayed one-shot tasks run when due;
+ * {@link #shutdownNow()} cancels everything not yet started and interrupts what runs.
+ * Terminated once shut down with no task left. Shutting the scheduler itself down ends
+ * its timer fiber once its last other fiber has exited; tasks still pending then never
+ * run (their futures stay incomplete), so shut this executor down first.
+ */
+final class FiberScheduledExecutor extends AbstractExecutorService implements ScheduledExecutorService {
+    final TimerFiber timers;
+    private final WeftScheduler scheduler;
+    private final Set<ScheduledTask<?>> tasks = ConcurrentHashMap.newKeySet();   // not yet done
+    private final Set<Thread> running = ConcurrentHashMap.newKeySet();           // fibers running a task now
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private volatile boolean shutdown;
+
+    FiberScheduledExecutor(WeftScheduler scheduler) {
+        this.scheduler = scheduler;
+        this.timers = TimerFiber.of(scheduler);
+    }
+
+    // ---------------------------------------------------------------- scheduling
+
+    @Override
+    public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
+        Objects.requireNonNull(command, "command");
+        return enqueue(new ScheduledTask<>(this, command, deadline(delay, unit), 0));
+    }
+
+    @Override
+    public <V> ScheduledFuture<V> schedule(Callable<V> callable, long delay, TimeUnit unit) {
+        Objects.requireNonNull(callable, "callable");
+        return enqueue(new ScheduledTask<>(this, callable, deadline(delay, unit), 0));
+    }
+
+    @Override
+    public ScheduledFuture<?> scheduleAtFixedRate(Runnable command, long initialDelay, long period, TimeUnit unit) {
+        Objects.requireNonNull(command, "command");
+        long p = positive("period", period, unit);
+        return enqueue(new ScheduledTask<>(this, command, deadline(initialDelay, unit), p));
+    }
+
+    @Override
+    public ScheduledFuture<?> scheduleWithFixedDelay(Runnable command, long initialDelay, long delay, TimeUnit unit) {
+        Objects.requireNonNull(command, "command");
+        long d = positive("delay", delay, unit);
+        return enqueue(new ScheduledTask<>(this, command, deadline(initialDelay, unit), -d));
+    }
+
+    @Override
+    public void execute(Runnable command) {
+        schedule(command, 0, TimeUnit.NANOSECONDS);
+    }
+
+    private static long deadline(long delay, TimeUnit unit) {
+        return Weft.deadlineAfterNanos(Objects.requireNonNull(unit, "unit").toNanos(delay));
+    }
+
+    private static long positive(String what, long value, TimeUnit unit) {
+        long nanos = Objects.requireNonNull(unit, "unit").toNanos(value);
+        if (nanos <= 0) {
+            throw new IllegalArgumentException(what + " must be > 0, got " + value + " " + unit);
+        }
+        return nanos;
+    }
+
+    private <T> ScheduledTask<T> enqueue(ScheduledTask<T> task) {
+        if (shutdown) {
+            throw new RejectedExecutionException("executor on " + scheduler.name() + " is shut down");
+        }
+        tasks.add(task);
+        if (shutdown) {                      // raced a shutdown: its sweep may have missed this task
+            task.cancel(false);
+            throw new RejectedExecutionException("executor on " + scheduler.name() + " is shut down");
+        }
+        task.node.requestUpdate();
+        return task;
+    }
+
+    /** Timer fiber: {@code task} is due; run it on a new fiber. */
+    void fire(ScheduledTask<?> task) {
+        try {
+            scheduler.ofVirtual().start(() -> runTask(task));
+        } catch (RejectedExecutionException schedulerDown) {
+            task.cancel(false);
+        }
+    }
+
+    private void runTask(ScheduledTask<?> task) {
+        Thread me = Thread.currentThread();
+        running.add(me);
+        try {
+            task.run();
+        } finally {
+            running.remove(me);
+            tryTerminate();
+        }
+    }
+
+    /** Whether a periodic task that just ran is scheduled again. */
+    boolean keepsPeriodic() {
+        return !shutdown;
+    }
+
+    void taskDone(ScheduledTask<?> task) {
+        tasks.remove(task);
+        tryTerminate();
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    @Override
+    public void shutdown() {
+        shutdown = true;
+        for (ScheduledTask<?> t : tasks) {
+            if (t.isPeriodic()) {
+                t.cancel(false);
+            }
+        }
+        tryTerminate();
+    }
+
+    @Override
+    public List<Runnable> shutdownNow() {
+        shutdown = true;
+        List<Runnable> never = new ArrayList<>();
+        for (ScheduledTask<?> t : tasks) {
+            if (t.cancel(false)) {
+                never.add(t);
+            }
+        }
+        running.forEach(Thread::interrupt);
+        tryTerminate();
+        return never;
+    }
+
+    private void tryTerminate() {
+        if (shutdown && tasks.isEmpty() && running.isEmpty()) {
+            terminated.countDown();
+        }
+    }
+
+    @Override
+    public boolean isShutdown() {
+        return shutdown;
+    }
+
+    @Override
+    public boolean isTerminated() {
+        return terminated.getCount() == 0;
+    }
+
+    @Override
+    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+        return terminated.await(timeout, unit);
+    }
+
+    @Override
+    public String toString() {
+        return "FiberScheduledExecutor[" + scheduler.name() + ", " + tasks.size() + " pending"
+                + (shutdown ? ", shut down" : "") + "]";
+    }
+}

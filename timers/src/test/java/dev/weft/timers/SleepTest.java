@@ -1,0 +1,156 @@
+package dev.weft.timers;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.weft.scheduler.Fiber;
+import dev.weft.scheduler.FiberKilledException;
+import dev.weft.scheduler.Wake;
+import dev.weft.scheduler.Weft;
+import dev.weft.scheduler.WeftScheduler;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Weft.sleep and prepareSleep with a deadline, served by the timer fiber. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class SleepTest {
+    private final WeftScheduler scheduler = WeftScheduler.builder().workers(2).name("sleep-test").build();
+
+    @AfterEach
+    void close() throws Exception {
+        dev.weft.io.Teardown.close(scheduler, "SleepTest");
+    }
+
+    private <T> T onFiber(Fibers.Body<T> body) throws Exception {
+        return Fibers.run(scheduler, body);
+    }
+
+    @Test
+    void sleepLastsAtLeastItsDuration() throws Exception {
+        long slept = onFiber(() -> {
+            long t0 = System.nanoTime();
+            Weft.sleep(Duration.ofMillis(20));
+            return System.nanoTime() - t0;
+        });
+        assertTrue(slept >= TimeUnit.MILLISECONDS.toNanos(20), "woke after " + slept + " ns");
+    }
+
+    @Test
+    void zeroAndNegativeReturnAtOnceAndTimeoutIsReportedAsTimeout() throws Exception {
+        int r = onFiber(() -> {
+            Weft.sleep(Duration.ZERO);
+            Weft.sleep(Duration.ofMillis(-5));
+            Fiber f = Fiber.current();
+            f.prepareSleep(Wake.user(0), System.nanoTime() - 1);
+            return f.sleep();
+        });
+        assertEquals(Wake.TIMEOUT, r);
+    }
+
+    /** The wake that comes first wins; the other finds the sleep over. */
+    @Test
+    void realWakeBeforeDeadlineReturnsTheWakeNotTimeout() throws Exception {
+        int r = onFiber(() -> {
+            Fiber f = Fiber.current();
+            f.prepareSleep(Wake.user(0), Weft.deadlineAfter(Duration.ofHours(1)));
+            Thread.ofPlatform().start(() -> f.wake(Wake.user(0)));
+            return f.sleep();
+        });
+        assertEquals(Wake.user(0), r);
+    }
+
+    @Test
+    void sleepForeverEndsOnKillAndInterrupt() throws Exception {
+        AtomicReference<Throwable> ended = new AtomicReference<>();
+        AtomicReference<Fiber> sleeper = new AtomicReference<>();
+        CountDownLatch sleeping = new CountDownLatch(1), done = new CountDownLatch(1);
+        scheduler.ofVirtual().start(() -> {
+            try {
+                sleeper.set(Fiber.current());
+                sleeping.countDown();
+                Weft.sleep(Duration.ofSeconds(Long.MAX_VALUE));   // clamped: no deadline, never wraps
+            } catch (Throwable e) {
+                ended.set(e);
+            }
+            done.countDown();
+        });
+        sleeping.await();
+        sleeper.get().kill();
+        assertTrue(done.await(30, TimeUnit.SECONDS));
+        assertInstanceOf(FiberKilledException.class, ended.get());
+
+        CountDownLatch done2 = new CountDownLatch(1);
+        AtomicReference<Throwable> ended2 = new AtomicReference<>();
+        Thread t2 = scheduler.ofVirtual().start(() -> {
+            try {
+                Weft.sleep(Duration.ofHours(1));
+            } catch (Throwable e) {
+                ended2.set(e);
+            }
+            done2.countDown();
+        });
+        t2.interrupt();
+        assertTrue(done2.await(30, TimeUnit.SECONDS));
+        assertInstanceOf(InterruptedException.class, ended2.get());
+    }
+
+    /** The load: 100,000 fibers sleep 1 ms ten times; every one wakes every time. */
+    @Test
+    void hundredThousandFibersSleepTenTimes() throws Exception {
+        int fibers = 100_000;
+        CountDownLatch done = new CountDownLatch(fibers);
+        AtomicLong wakes = new AtomicLong();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        for (int i = 0; i < fibers; i++) {
+            scheduler.ofVirtual().start(() -> {
+                try {
+                    for (int k = 0; k < 10; k++) {
+                        Weft.sleep(Duration.ofMillis(1));
+                        wakes.incrementAndGet();
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+                done.countDown();
+            });
+        }
+        assertTrue(done.await(90, TimeUnit.SECONDS), "still sleeping: " + done.getCount() + " fibers");
+        assertNull(failure.get());
+        assertEquals(fibers * 10L, wakes.get());
+    }
+
+    /** Many timed sleeps that are mostly woken early: the lazy cancels never fire a later sleep early. */
+    @Test
+    void lazilyCancelledTimeoutsNeverFireALaterSleep() throws Exception {
+        int early = onFiber(() -> {
+            Fiber f = Fiber.current();
+            int earlyTimeouts = 0;
+            for (int i = 0; i < 20_000; i++) {
+                // a short deadline, woken at once: leaves a lazily cancelled node in the heap
+                f.prepareSleep(Wake.user(0), Weft.deadlineAfter(Duration.ofMillis(1)));
+                f.wake(Wake.user(0));
+                f.sleep();
+                // a long deadline that must not be cut short by the old node surfacing
+                long t0 = System.nanoTime();
+                f.prepareSleep(Wake.user(1), Weft.deadlineAfter(Duration.ofMillis(2)));
+                int r = f.sleep();
+                if ((r & Wake.TIMEOUT) != 0 && System.nanoTime() - t0 < TimeUnit.MILLISECONDS.toNanos(2)) {
+                    earlyTimeouts++;
+                }
+                if (i % 1000 == 999) {
+                    Thread.yield();
+                }
+                if (i > 200) {
+                    break;       // 200 rounds of 2 ms are enough on a 2-core machine
+                }
+            }
+            return earlyTimeouts;
+        });
+        assertEquals(0, early, "timeouts that fired before their deadline");
+    }
+}
