@@ -118,6 +118,52 @@ class FiberCallTest {
         target.join();
     }
 
+    /** post: a second post while queued is absorbed; a post while running makes it run once more. */
+    @Test
+    void postCoalescesWhileQueuedAndRerunsWhenPostedWhileRunning() throws Exception {
+        CountDownLatch hold = new CountDownLatch(1), inside = new CountDownLatch(1), resume = new CountDownLatch(1);
+        CompletableFuture<Fiber> self = new CompletableFuture<>();
+        AtomicInteger runs = new AtomicInteger();
+        AtomicBoolean blockFirstRun = new AtomicBoolean();
+        FiberCall c = new FiberCall(() -> {
+            runs.incrementAndGet();
+            if (blockFirstRun.compareAndSet(true, false)) {
+                inside.countDown();
+                resume.await();
+            }
+            return null;
+        });
+        Thread target = scheduler.ofVirtual().start(() -> {
+            Fiber f = Fiber.current();
+            self.complete(f);
+            try {
+                hold.await();
+                f.processCalls();                        // runs c once: the second post was absorbed
+                blockFirstRun.set(true);
+                hold.await();
+                while (runs.get() < 3) {                 // the rerun is queued on our own mailbox
+                    f.processCalls();
+                    Thread.yield();
+                }
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        });
+        Fiber f = self.get();
+        assertTrue(f.post(c));
+        assertFalse(f.post(c), "already queued: absorbed");
+        hold.countDown();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> runs.get() == 1 && !c.isQueued());
+        assertTrue(f.post(c));                           // second round: posted again while it runs
+        inside.await();
+        assertFalse(f.post(c), "running: it will run once more");
+        assertTrue(c.isQueued());
+        resume.countDown();
+        target.join();
+        assertEquals(3, runs.get());
+        assertTrue(c.isDone());
+    }
+
     @Test
     void callsPendingAtExitOrSentAfterFailWithFiberExited() throws Exception {
         CountDownLatch queued = new CountDownLatch(1);

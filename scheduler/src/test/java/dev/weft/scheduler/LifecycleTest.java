@@ -140,7 +140,7 @@ class LifecycleTest {
             Thread before = s.workers[0].thread;
             // A "fiber" whose slice throws an error into the scheduler itself: the carrier dies.
             Fiber poison = new Fiber(s, Thread.currentThread(), () -> { throw new InternalError("injected"); },
-                    Priority.NORMAL, null);
+                    Priority.NORMAL, null, false);
             s.submit(poison);
             await().atMost(Duration.ofSeconds(10)).until(() -> s.stats().workersReplaced() == 1);
             assertNotSame(before, s.workers[0].thread);

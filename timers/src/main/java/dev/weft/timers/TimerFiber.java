@@ -86,7 +86,12 @@ final class TimerFiber {
         }
     }
 
-    /** Pending nodes (tests and stats); a snapshot taken on this fiber. */
+    /** Sends {@code call} to run on this fiber (once per send). */
+    void call(FiberCall call) {
+        fiber.call(call);
+    }
+
+    /** Nodes in the heap; call it on this fiber (through {@link #call}). */
     int pending() {
         return heap.size();
     }
