@@ -1,5 +1,6 @@
 package dev.weft.timers;
 
+import dev.weft.scheduler.FiberCall;
 import dev.weft.scheduler.Weft;
 import dev.weft.scheduler.WeftScheduler;
 import java.util.ArrayList;
@@ -10,10 +11,13 @@ import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 
 /**
  * A {@link ScheduledExecutorService} on a scheduler's {@link TimerFiber}: deadlines live
@@ -29,7 +33,7 @@ import java.util.concurrent.TimeUnit;
 final class FiberScheduledExecutor extends AbstractExecutorService implements ScheduledExecutorService {
     final TimerFiber timers;
     private final WeftScheduler scheduler;
-    private final Set<ScheduledTask<?>> tasks = ConcurrentHashMap.newKeySet();   // not yet done
+    private final AtomicLong active = new AtomicLong();                          // tasks not yet done
     private final Set<Thread> running = ConcurrentHashMap.newKeySet();           // fibers running a task now
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile boolean shutdown;
@@ -88,12 +92,12 @@ final class FiberScheduledExecutor extends AbstractExecutorService implements Sc
         if (shutdown) {
             throw new RejectedExecutionException("executor on " + scheduler.name() + " is shut down");
         }
-        tasks.add(task);
-        if (shutdown) {                      // raced a shutdown: its sweep may have missed this task
+        active.incrementAndGet();
+        task.node.requestUpdate();
+        if (shutdown) {                      // raced a shutdown: its sweep of the heap may have run first
             task.cancel(false);
             throw new RejectedExecutionException("executor on " + scheduler.name() + " is shut down");
         }
-        task.node.requestUpdate();
         return task;
     }
 
@@ -123,8 +127,33 @@ final class FiberScheduledExecutor extends AbstractExecutorService implements Sc
     }
 
     void taskDone(ScheduledTask<?> task) {
-        tasks.remove(task);
+        active.decrementAndGet();
         tryTerminate();
+    }
+
+    /**
+     * This executor's tasks in the timer fiber's heap that {@code which} selects, gathered
+     * on the timer fiber (the heap is its alone). A task whose schedule was posted before
+     * the call is in the heap by then: the mailbox keeps send order. No task list is kept
+     * on the schedule path (a concurrent set of a million tasks was most of its cost).
+     */
+    private List<ScheduledTask<?>> inHeap(Predicate<ScheduledTask<?>> which) {
+        List<ScheduledTask<?>> found = new ArrayList<>();
+        FiberCall sweep = new FiberCall(() -> timers.heap.forEach(n -> {
+            if (n instanceof ScheduledTask<?>.Node t && t.executor() == this && which.test(t.task())) {
+                found.add(t.task());
+            }
+        }));
+        try {
+            timers.call(sweep);
+            sweep.await();
+        } catch (ExecutionException | InterruptedException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            // the timer fiber is gone (its scheduler terminated): nothing is pending any more
+        }
+        return found;
     }
 
     // ---------------------------------------------------------------- lifecycle
@@ -132,11 +161,7 @@ final class FiberScheduledExecutor extends AbstractExecutorService implements Sc
     @Override
     public void shutdown() {
         shutdown = true;
-        for (ScheduledTask<?> t : tasks) {
-            if (t.isPeriodic()) {
-                t.cancel(false);
-            }
-        }
+        inHeap(ScheduledTask::isPeriodic).forEach(t -> t.cancel(false));
         tryTerminate();
     }
 
@@ -144,7 +169,7 @@ final class FiberScheduledExecutor extends AbstractExecutorService implements Sc
     public List<Runnable> shutdownNow() {
         shutdown = true;
         List<Runnable> never = new ArrayList<>();
-        for (ScheduledTask<?> t : tasks) {
+        for (ScheduledTask<?> t : inHeap(t -> true)) {
             if (t.cancel(false)) {
                 never.add(t);
             }
@@ -155,7 +180,7 @@ final class FiberScheduledExecutor extends AbstractExecutorService implements Sc
     }
 
     private void tryTerminate() {
-        if (shutdown && tasks.isEmpty() && running.isEmpty()) {
+        if (shutdown && active.get() == 0 && running.isEmpty()) {
             terminated.countDown();
         }
     }
@@ -177,7 +202,7 @@ final class FiberScheduledExecutor extends AbstractExecutorService implements Sc
 
     @Override
     public String toString() {
-        return "FiberScheduledExecutor[" + scheduler.name() + ", " + tasks.size() + " pending"
+        return "FiberScheduledExecutor[" + scheduler.name() + ", " + active.get() + " pending"
                 + (shutdown ? ", shut down" : "") + "]";
     }
 }

@@ -1,5 +1,6 @@
 package dev.weft.timers;
 
+import dev.weft.scheduler.Weft;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Delayed;
 import java.util.concurrent.FutureTask;
@@ -25,7 +26,7 @@ final class ScheduledTask<V> extends FutureTask<V> implements RunnableScheduledF
     ScheduledTask(FiberScheduledExecutor executor, Callable<V> callable, long time, long period) {
         super(callable);
         this.executor = executor;
-        this.time = time;
+        this.time = clamp(time);
         this.period = period;
         this.node = new Node(executor.timers);
     }
@@ -33,7 +34,7 @@ final class ScheduledTask<V> extends FutureTask<V> implements RunnableScheduledF
     ScheduledTask(FiberScheduledExecutor executor, Runnable runnable, long time, long period) {
         super(runnable, null);
         this.executor = executor;
-        this.time = time;
+        this.time = clamp(time);
         this.period = period;
         this.node = new Node(executor.timers);
     }
@@ -42,6 +43,14 @@ final class ScheduledTask<V> extends FutureTask<V> implements RunnableScheduledF
     final class Node extends TimerNode {
         Node(TimerFiber timers) {
             super(timers);
+        }
+
+        ScheduledTask<V> task() {
+            return ScheduledTask.this;
+        }
+
+        FiberScheduledExecutor executor() {
+            return executor;
         }
 
         @Override
@@ -61,6 +70,14 @@ final class ScheduledTask<V> extends FutureTask<V> implements RunnableScheduledF
             }
             executor.fire(ScheduledTask.this);
         }
+    }
+
+    /**
+     * "Never" (an overflowing delay) becomes the latest deadline the heap holds, so the
+     * task still sits in the heap where shutdownNow finds it; it fires in 292 years.
+     */
+    private static long clamp(long deadline) {
+        return Math.min(deadline, TimerNode.NONE - 1);
     }
 
     @Override
@@ -88,7 +105,8 @@ final class ScheduledTask<V> extends FutureTask<V> implements RunnableScheduledF
             super.run();
         } else if (runAndReset()) {
             if (executor.keepsPeriodic()) {
-                time = period > 0 ? time + period : System.nanoTime() - period;
+                time = clamp(period > 0 ? Weft.deadlineAfterNanos(time - System.nanoTime() + period)
+                                        : Weft.deadlineAfterNanos(-period));
                 node.requestUpdate();
             } else {
                 super.cancel(false);

@@ -38,6 +38,13 @@ final class TimerHeap {
         return size == 0 ? TimerNode.NONE : keys[0];
     }
 
+    /** Each node in the heap, in no particular order. */
+    void forEach(java.util.function.Consumer<TimerNode> action) {
+        for (int i = 0; i < size; i++) {
+            action.accept(nodes[i]);
+        }
+    }
+
     /** Puts {@code n} in at {@code key}, or moves it there; {@link TimerNode#NONE} removes it. */
     void set(TimerNode n, long key) {
         if (key == TimerNode.NONE) {

@@ -1,0 +1,202 @@
+package dev.weft.timers;
+
+import dev.weft.scheduler.FiberCall;
+import dev.weft.scheduler.Weft;
+import dev.weft.scheduler.WeftScheduler;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.ConcurrentHistogram;
+
+/**
+ * Weft's timers against the JDK, in one JVM (identical heap flags), sides alternated,
+ * warm-up rounds first, medians reported.
+ * <ul>
+ * <li>{@code sleep}: F fibers each sleep 1 ms ten times — Weft.sleep on a Weft scheduler
+ *     vs Thread.sleep on the JDK default scheduler (its DelayScheduler). Wall time from the
+ *     first start to the last wake, and lateness of every wake (HdrHistogram, µs), plus
+ *     Weft's timerfd_settime calls per 1,000 sleeps.</li>
+ * <li>{@code cancel}: with 1,000,000 timers pending, schedule + cancel pairs from one
+ *     thread: Weft's ScheduledExecutorService facade (until the timer fiber has applied
+ *     them all) vs ScheduledThreadPoolExecutor with removeOnCancel, which is what the JDK
+ *     uses for timed parks of virtual threads on a custom scheduler.</li>
+ * </ul>
+ * <pre>java ... dev.weft.timers.TimerBench sleep|cancel [--rounds=5] [--warmup=2] [--fibers=100000]</pre>
+ */
+public final class TimerBench {
+    private TimerBench() { }
+
+    public static void main(String[] args) throws Exception {
+        String what = args[0];
+        int rounds = 5, warmup = 2, fibers = 100_000;
+        for (int i = 1; i < args.length; i++) {
+            String a = args[i];
+            int v = Integer.parseInt(a.substring(a.indexOf('=') + 1));
+            if (a.startsWith("--rounds=")) {
+                rounds = v;
+            } else if (a.startsWith("--warmup=")) {
+                warmup = v;
+            } else if (a.startsWith("--fibers=")) {
+                fibers = v;
+            } else {
+                throw new IllegalArgumentException("unknown argument " + a);
+            }
+        }
+        System.out.printf(Locale.ROOT, "# %s: %d processors, %s, heap max %d MB, median of %d rounds after %d warm-up%n",
+                what, Runtime.getRuntime().availableProcessors(), Runtime.version(),
+                Runtime.getRuntime().maxMemory() >> 20, rounds, warmup);
+        WeftScheduler weft = WeftScheduler.builder().name("timer-bench").build();
+        switch (what) {
+            case "sleep" -> sleep(weft, fibers, rounds, warmup);
+            case "cancel" -> cancel(weft, rounds, warmup);
+            default -> throw new IllegalArgumentException("sleep or cancel, not " + what);
+        }
+        System.exit(0);
+    }
+
+    // ---------------------------------------------------------------- sleep
+
+    private record SleepRun(double wallMs, double p50, double p99, double max) { }
+
+    private static void sleep(WeftScheduler weft, int fibers, int rounds, int warmup) throws Exception {
+        List<SleepRun> jdk = new ArrayList<>(), w = new ArrayList<>();
+        long settime0 = 0, settime1 = 0;
+        for (int r = 0; r < warmup + rounds; r++) {
+            SleepRun j = sleepRound(Thread.ofVirtual().factory(), fibers, false);
+            long s0 = TimerFiber.of(weft).settimeCalls();
+            SleepRun x = sleepRound(weft.threadFactory(), fibers, true);
+            long s1 = TimerFiber.of(weft).settimeCalls();
+            if (r >= warmup) {
+                jdk.add(j);
+                w.add(x);
+                settime0 += s0;
+                settime1 += s1;
+            }
+            System.out.printf(Locale.ROOT, "  round %d: default %s%n           weft    %s, timerfd_settime %d%n", r, j, x, s1 - s0);
+        }
+        SleepRun mj = median(jdk), mw = median(w);
+        System.out.printf(Locale.ROOT, "%-8s %10s %10s %10s %10s%n", "side", "wall ms", "p50 us", "p99 us", "max us");
+        System.out.printf(Locale.ROOT, "%-8s %10.0f %10.0f %10.0f %10.0f%n", "default", mj.wallMs, mj.p50, mj.p99, mj.max);
+        System.out.printf(Locale.ROOT, "%-8s %10.0f %10.0f %10.0f %10.0f%n", "weft", mw.wallMs, mw.p50, mw.p99, mw.max);
+        System.out.printf(Locale.ROOT, "ratio weft/default: wall %.2f, p99 %.2f; timerfd_settime per 1,000 sleeps %.3f%n",
+                mw.wallMs / mj.wallMs, mw.p99 / mj.p99,
+                (settime1 - settime0) * 1000.0 / ((double) fibers * 10 * rounds));
+    }
+
+    private static SleepRun sleepRound(java.util.concurrent.ThreadFactory factory, int fibers, boolean weftSleep)
+            throws Exception {
+        System.gc();
+        ConcurrentHistogram late = new ConcurrentHistogram(3);
+        CountDownLatch done = new CountDownLatch(fibers);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < fibers; i++) {
+            factory.newThread(() -> {
+                try {
+                    for (int k = 0; k < 10; k++) {
+                        long due = System.nanoTime() + 1_000_000;
+                        if (weftSleep) {
+                            Weft.sleep(Duration.ofMillis(1));
+                        } else {
+                            Thread.sleep(1);
+                        }
+                        late.recordValue(Math.max(0, (System.nanoTime() - due) / 1000));
+                    }
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                done.countDown();
+            }).start();
+        }
+        done.await();
+        double wall = (System.nanoTime() - t0) / 1e6;
+        return new SleepRun(wall, late.getValueAtPercentile(50), late.getValueAtPercentile(99), late.getMaxValue());
+    }
+
+    private static SleepRun median(List<SleepRun> runs) {
+        return new SleepRun(med(runs, SleepRun::wallMs), med(runs, SleepRun::p50), med(runs, SleepRun::p99),
+                med(runs, SleepRun::max));
+    }
+
+    private static double med(List<SleepRun> runs, java.util.function.ToDoubleFunction<SleepRun> f) {
+        double[] xs = runs.stream().mapToDouble(f).sorted().toArray();
+        return xs.length % 2 == 1 ? xs[xs.length / 2] : (xs[xs.length / 2 - 1] + xs[xs.length / 2]) / 2;
+    }
+
+    // ---------------------------------------------------------------- schedule + cancel
+
+    private static final int PENDING = 1_000_000;
+    private static final int PAIRS = 500_000;
+
+    private static void cancel(WeftScheduler weft, int rounds, int warmup) throws Exception {
+        ScheduledThreadPoolExecutor stpe = new ScheduledThreadPoolExecutor(1);
+        stpe.setRemoveOnCancelPolicy(true);
+        ScheduledExecutorService ses = WeftTimers.scheduledExecutor(weft);
+        TimerFiber timers = TimerFiber.of(weft);
+        prefill(stpe);
+        prefill(ses);
+        awaitPending(timers, PENDING);
+        double[] tj = new double[rounds], tw = new double[rounds];
+        long settime = 0;
+        for (int r = 0; r < warmup + rounds; r++) {
+            double j = pairs(stpe, null);
+            long s0 = timers.settimeCalls();
+            double x = pairs(ses, timers);
+            long s1 = timers.settimeCalls();
+            if (r >= warmup) {
+                tj[r - warmup] = j;
+                tw[r - warmup] = x;
+                settime += s1 - s0;
+            }
+            System.out.printf(Locale.ROOT, "  round %d: stpe %.1f ns/pair, weft %.1f ns/pair%n", r, j, x);
+        }
+        double mj = median(tj), mw = median(tw);
+        System.out.printf(Locale.ROOT, "schedule+cancel with %,d pending: stpe %.1f ns/pair, weft %.1f ns/pair,"
+                + " weft throughput %.2fx; timerfd_settime per 1,000 operations %.2f%n",
+                PENDING, mj, mw, mj / mw, settime * 1000.0 / (2.0 * PAIRS * rounds));
+        stpe.shutdownNow();
+        ses.shutdownNow();
+    }
+
+    private static void prefill(ScheduledExecutorService s) {
+        for (int i = 0; i < PENDING; i++) {
+            s.schedule(() -> { }, 3600 + (i % 3600), TimeUnit.SECONDS);
+        }
+    }
+
+    /** ns per schedule+cancel pair; for Weft until the timer fiber has applied them all. */
+    private static double pairs(ScheduledExecutorService s, TimerFiber timers) throws Exception {
+        System.gc();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < PAIRS; i++) {
+            ScheduledFuture<?> f = s.schedule(() -> { }, 1800 + (i % 1800), TimeUnit.SECONDS);
+            f.cancel(false);
+        }
+        if (timers != null) {
+            awaitPending(timers, PENDING);
+        }
+        return (System.nanoTime() - t0) / (double) PAIRS;
+    }
+
+    private static void awaitPending(TimerFiber timers, int n) throws Exception {
+        for (;;) {
+            FiberCall probe = new FiberCall(timers::pending);
+            timers.call(probe);
+            if ((Integer) probe.await() == n) {
+                return;
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    private static double median(double[] xs) {
+        double[] s = xs.clone();
+        java.util.Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+}
