@@ -62,6 +62,8 @@ public final class TimerBench {
 
     // ---------------------------------------------------------------- sleep
 
+    private static final Duration ONE_MS = Duration.ofMillis(1);
+
     private record SleepRun(double wallMs, double p50, double p99, double max) { }
 
     private static void sleep(WeftScheduler weft, int fibers, int rounds, int warmup) throws Exception {
@@ -101,7 +103,7 @@ public final class TimerBench {
                     for (int k = 0; k < 10; k++) {
                         long due = System.nanoTime() + 1_000_000;
                         if (weftSleep) {
-                            Weft.sleep(Duration.ofMillis(1));
+                            Weft.sleep(ONE_MS);
                         } else {
                             Thread.sleep(1);
                         }

@@ -325,12 +325,7 @@ public final class WeftScheduler implements AutoCloseable {
         Thread carrier = CarrierHook.currentCarrier();
         if (carrier instanceof WorkerThread wt && wt.worker.scheduler == this) {
             if (Thread.currentThread() != carrier) {
-                if (wt.worker.runsService()) {
-                    lanes.offer(f, p);        // a service (the timer fiber) wakes many: FIFO for all workers
-                    signalWork();
-                } else {
-                    wt.worker.pushSlot(f);    // woken by the fiber running on this worker
-                }
+                wt.worker.pushSlot(f);        // woken by the fiber running on this worker
             } else {
                 wt.worker.pushLocal(f, p);    // re-queued by the carrier itself: yield
             }

@@ -443,16 +443,6 @@ final class Worker {
         return (long) TAKEN.getOpaque(taken, p);
     }
 
-    /**
-     * Owner only: whether the fiber on this carrier is a service fiber. Its wake-ups go to
-     * the shared lane in order rather than to this worker's slot: the timer fiber wakes a
-     * whole batch of due fibers at once, and through the slot each wake would push the
-     * previous one back (last woken runs first: a long lateness tail, measured).
-     */
-    boolean runsService() {
-        return running != null && running.service;
-    }
-
     Fiber running() {
         return (Fiber) RUNNING.getOpaque(this);
     }
