@@ -1,5 +1,6 @@
 package dev.weft.bench;
 
+import dev.weft.samples.EchoServers;
 import dev.weft.io.WeftServerSocket;
 import dev.weft.io.WeftSocket;
 import dev.weft.scheduler.WeftScheduler;
@@ -14,12 +15,9 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.ByteBuffer;
 import java.util.concurrent.ThreadFactory;
 
 /**
@@ -65,7 +63,7 @@ public final class EchoServer {
                 for (;;) {
                     Socket s = server.accept();
                     s.setTcpNoDelay(true);
-                    fibers.newThread(() -> echo(s)).start();
+                    fibers.newThread(() -> EchoServers.echo(s)).start();
                 }
             } catch (IOException e) {
                 e.printStackTrace();
@@ -73,18 +71,6 @@ public final class EchoServer {
         });
         acceptor.start();
         acceptor.join();
-    }
-
-    /** Echoes until the peer closes: JDK sockets. */
-    static void echo(Socket s) {
-        byte[] buf = new byte[16 * 1024];
-        try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
-            for (int n; (n = in.read(buf)) > 0;) {
-                out.write(buf, 0, n);
-            }
-        } catch (IOException e) {
-            // the client went away
-        }
     }
 
     private static void weftSockets(int port, WeftScheduler weft) throws Exception {
@@ -95,27 +81,13 @@ public final class EchoServer {
                 for (;;) {
                     WeftSocket s = server.accept();
                     s.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
-                    weft.ofVirtual().start(() -> echo(s));
+                    weft.ofVirtual().start(() -> EchoServers.echo(s));
                 }
             } catch (IOException e) {
                 e.printStackTrace();
             }
         });
         acceptor.join();
-    }
-
-    /** Echoes until the peer closes: Weft sockets. */
-    static void echo(WeftSocket s) {
-        ByteBuffer buf = ByteBuffer.allocateDirect(16 * 1024);
-        try (s) {
-            while (s.read(buf) > 0) {
-                buf.flip();
-                s.write(buf);
-                buf.clear();
-            }
-        } catch (IOException e) {
-            // the client went away
-        }
     }
 
     private static void netty(int port) throws Exception {

@@ -1,5 +1,6 @@
 package dev.weft.bench;
 
+import dev.weft.samples.EchoServers;
 import dev.weft.io.WeftServerSocket;
 import dev.weft.io.WeftSocket;
 import dev.weft.scheduler.WeftScheduler;
@@ -99,7 +100,7 @@ public final class SocketBench {
             for (;;) {
                 Socket s = server.accept();
                 s.setTcpNoDelay(true);
-                f.newThread(() -> EchoServer.echo(s)).start();
+                f.newThread(() -> EchoServers.echo(s)).start();
             }
         } catch (IOException closed) {
             // benchmark over
@@ -111,7 +112,7 @@ public final class SocketBench {
             for (;;) {
                 WeftSocket s = server.accept();
                 s.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
-                weft.ofVirtual().start(() -> EchoServer.echo(s));
+                weft.ofVirtual().start(() -> EchoServers.echo(s));
             }
         } catch (IOException closed) {
             // benchmark over

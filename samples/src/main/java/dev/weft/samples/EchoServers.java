@@ -1,0 +1,216 @@
+package dev.weft.samples;
+
+import dev.weft.io.NetPoll;
+import dev.weft.io.WeftServerSocket;
+import dev.weft.io.WeftSocket;
+import dev.weft.scheduler.Priority;
+import dev.weft.scheduler.WeftScheduler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadFactory;
+
+/**
+ * The echo servers of the demo, one fiber (virtual thread) per connection:
+ * <ul>
+ * <li>{@code jdk-default}: JDK blocking sockets on the JDK's default virtual-thread scheduler;</li>
+ * <li>{@code weft-jdk-sockets}: the same code on Weft fibers (only the thread factory changes);</li>
+ * <li>{@code weft-sockets}: Weft's edge-triggered sockets, workers polling epoll themselves (NetPoll).</li>
+ * </ul>
+ * Each runs until {@link Running#close()}, which closes the listener and every open
+ * connection and ends the server's threads.
+ */
+public final class EchoServers {
+    private EchoServers() { }
+
+    /** The server kinds, by the names the demo's --servers flag takes. */
+    public static final java.util.List<String> KINDS = java.util.List.of("jdk-default", "weft-jdk-sockets", "weft-sockets");
+
+    /** A running server. */
+    public interface Running extends AutoCloseable {
+        /** The port it listens on (127.0.0.1). */
+        int port();
+
+        /** Connections open now. */
+        int connections();
+
+        /** Stops accepting, closes every connection, ends its threads. */
+        @Override
+        void close();
+    }
+
+    /**
+     * Starts a server of {@code kind} on 127.0.0.1:{@code port} (0: any free port).
+     *
+     * @throws IllegalArgumentException for an unknown kind, naming the known ones
+     */
+    public static Running start(String kind, int port) throws IOException {
+        return switch (kind) {
+            case "jdk-default" -> jdkSockets(port, Thread.ofVirtual().factory(), null);
+            case "weft-jdk-sockets" -> {
+                WeftScheduler weft = WeftScheduler.builder().name("echo-jdk-sockets").build();
+                yield jdkSockets(port, weft.threadFactory(), weft);
+            }
+            case "weft-sockets" -> {
+                WeftScheduler weft = WeftScheduler.builder().name("echo-weft").idlePoller(NetPoll.idlePoller()).build();
+                yield closingScheduler(weftSockets(port, weft, Priority.NORMAL), weft);
+            }
+            default -> throw new IllegalArgumentException("unknown server " + kind + "; known: " + KINDS);
+        };
+    }
+
+    private static Running jdkSockets(int port, ThreadFactory fibers, WeftScheduler owned) throws IOException {
+        ServerSocket server = new ServerSocket();
+        server.setReuseAddress(true);
+        server.bind(new InetSocketAddress("127.0.0.1", port), 4096);
+        Set<Socket> open = ConcurrentHashMap.newKeySet();
+        Thread acceptor = fibers.newThread(() -> {
+            try {
+                for (;;) {
+                    Socket s = server.accept();
+                    s.setTcpNoDelay(true);
+                    open.add(s);
+                    fibers.newThread(() -> {
+                        echo(s);
+                        open.remove(s);
+                    }).start();
+                }
+            } catch (IOException closed) {
+                // the listener was closed: stop accepting
+            }
+        });
+        acceptor.start();
+        return new Running() {
+            @Override
+            public int port() {
+                return server.getLocalPort();
+            }
+
+            @Override
+            public int connections() {
+                return open.size();
+            }
+
+            @Override
+            public void close() {
+                closeQuietly(server);
+                open.forEach(EchoServers::closeQuietly);
+                join(acceptor);
+                if (owned != null) {
+                    owned.close();
+                }
+            }
+        };
+    }
+
+    /**
+     * A Weft-sockets echo server on {@code weft} whose connection fibers run at
+     * {@code priority}; closing it leaves the scheduler running (several servers may share it).
+     */
+    public static Running weftSockets(int port, WeftScheduler weft, Priority priority) throws IOException {
+        WeftServerSocket server = WeftServerSocket.bind(new InetSocketAddress("127.0.0.1", port), 4096);
+        Set<WeftSocket> open = ConcurrentHashMap.newKeySet();
+        Thread acceptor = weft.ofVirtual(priority).start(() -> {
+            try {
+                for (;;) {
+                    WeftSocket s = server.accept();
+                    s.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                    open.add(s);
+                    weft.ofVirtual(priority).start(() -> {
+                        echo(s);
+                        open.remove(s);
+                    });
+                }
+            } catch (IOException closed) {
+                // the listener was closed: stop accepting
+            }
+        });
+        return new Running() {
+            @Override
+            public int port() {
+                return server.localAddress().getPort();
+            }
+
+            @Override
+            public int connections() {
+                return open.size();
+            }
+
+            @Override
+            public void close() {
+                server.close();
+                open.forEach(WeftSocket::close);
+                join(acceptor);
+            }
+        };
+    }
+
+    private static Running closingScheduler(Running server, WeftScheduler weft) {
+        return new Running() {
+            @Override
+            public int port() {
+                return server.port();
+            }
+
+            @Override
+            public int connections() {
+                return server.connections();
+            }
+
+            @Override
+            public void close() {
+                server.close();
+                weft.close();
+            }
+        };
+    }
+
+    /** Echoes until the peer closes or fails: JDK sockets. */
+    public static void echo(Socket s) {
+        byte[] buf = new byte[16 * 1024];
+        try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
+            for (int n; (n = in.read(buf)) > 0;) {
+                out.write(buf, 0, n);
+            }
+        } catch (IOException gone) {
+            // reset, closed by close(), or a bad client: this connection ends, nothing else
+        }
+    }
+
+    /** Echoes until the peer closes or fails: Weft sockets. */
+    public static void echo(WeftSocket s) {
+        ByteBuffer buf = ByteBuffer.allocateDirect(16 * 1024);
+        try (s) {
+            while (s.read(buf) > 0) {
+                buf.flip();
+                s.write(buf);
+                buf.clear();
+            }
+        } catch (IOException gone) {
+            // reset, closed by close(), or a bad client: this connection ends, nothing else
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // closing on the way out: the socket is gone either way
+        }
+    }
+
+    private static void join(Thread t) {
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
