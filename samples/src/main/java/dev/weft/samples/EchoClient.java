@@ -86,9 +86,26 @@ public final class EchoClient {
      */
     public static Result run(int port, int connections, int size, int warmupSeconds, int durationSeconds,
                              Consumer<String> progress) throws Exception {
-        if (connections < 1 || size < 1 || warmupSeconds < 0 || durationSeconds < 1) {
-            throw new IllegalArgumentException("connections and size must be >= 1, warm-up >= 0, duration >= 1; got "
-                    + connections + ", " + size + ", " + warmupSeconds + ", " + durationSeconds);
+        if (size < 1) {
+            throw new IllegalArgumentException("size must be >= 1, got " + size);
+        }
+        return drive(connections, warmupSeconds, durationSeconds, progress, (phase, count, h) -> loop(port, size, phase, count, h));
+    }
+
+    /** One connection's closed loop: until {@code phase.stop}, one round trip after another. */
+    interface Connection {
+        void run(Phase phase, LongAdder count, Histogram h) throws IOException;
+    }
+
+    /**
+     * The driver shared by the load generators: {@code connections} virtual threads each
+     * running {@code connection}, warm-up, then the measured window; progress each second.
+     */
+    static Result drive(int connections, int warmupSeconds, int durationSeconds, Consumer<String> progress,
+                        Connection connection) throws Exception {
+        if (connections < 1 || warmupSeconds < 0 || durationSeconds < 1) {
+            throw new IllegalArgumentException("connections must be >= 1, warm-up >= 0, duration >= 1; got "
+                    + connections + ", " + warmupSeconds + ", " + durationSeconds);
         }
         Phase phase = new Phase();
         LongAdder count = new LongAdder();
@@ -102,7 +119,7 @@ public final class EchoClient {
             histograms.add(h);
             threads.add(Thread.ofVirtual().name("echo-client-", i).start(() -> {
                 try {
-                    loop(port, size, phase, count, h);
+                    connection.run(phase, count, h);
                 } catch (IOException e) {
                     errors.increment();
                     firstError.compareAndSet(null, e);
@@ -153,9 +170,17 @@ public final class EchoClient {
     }
 
     /** Shared by the connection threads: written by the driver, read per message. */
-    private static final class Phase {
+    static final class Phase {
         volatile boolean measuring;
         volatile boolean stop;
+
+        /** One round trip that started at {@code t0} is done: count it, and record it when measuring. */
+        void record(Histogram h, LongAdder count, long t0) {
+            if (measuring) {
+                h.recordValue(Math.min((System.nanoTime() - t0) / 1000, 60_000_000L));
+            }
+            count.increment();
+        }
     }
 
     private static void loop(int port, int size, Phase phase, LongAdder count, Histogram h) throws IOException {
@@ -175,10 +200,7 @@ public final class EchoClient {
                     }
                     got += n;
                 }
-                if (phase.measuring) {
-                    h.recordValue(Math.min((System.nanoTime() - t0) / 1000, 60_000_000L));
-                }
-                count.increment();
+                phase.record(h, count, t0);
             }
         }
     }

@@ -1,8 +1,6 @@
 package dev.weft.samples;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -203,28 +201,8 @@ public final class EchoDemo {
     /** Runs {@link EchoClient} in its own JVM (same java, same class path), relaying its progress. */
     static EchoClient.Result runClientProcess(int port, int connections, int size, int warmup, int duration,
                                               Consumer<String> progress) throws IOException, InterruptedException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        Process p = new ProcessBuilder(java, "-Xms256m", "-Xmx1g", "-cp", System.getProperty("java.class.path"),
-                EchoClient.class.getName(), String.valueOf(port), String.valueOf(connections), String.valueOf(size),
-                String.valueOf(warmup), String.valueOf(duration)).redirectErrorStream(true).start();
-        EchoClient.Result result = null;
-        StringBuilder other = new StringBuilder();
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
-            for (String line; (line = in.readLine()) != null; ) {
-                if (line.startsWith("progress ")) {
-                    progress.accept(line);
-                } else if (line.startsWith("result ")) {
-                    result = EchoClient.Result.parse(line);
-                } else {
-                    other.append(line).append('\n');
-                }
-            }
-        }
-        int exit = p.waitFor();
-        if (result == null) {
-            throw new IOException("load generator exited with " + exit + " and no result:\n" + other);
-        }
-        return result;
+        return LoadProcess.run(EchoClient.class, progress, String.valueOf(port), String.valueOf(connections),
+                String.valueOf(size), String.valueOf(warmup), String.valueOf(duration));
     }
 
     static long processCpuNanos() {

@@ -29,11 +29,7 @@ public final class ServletApp {
         System.out.printf(Locale.ROOT, "%s on Weft: http://127.0.0.1:%d/?sleep=20&msg=hi  (backend echo on %d); Ctrl-C to stop%n",
                 args[0], server.port(), backend.port());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                server.close();
-            } catch (Exception e) {
-                e.printStackTrace();
-            }
+            server.close();
             backend.close();
             requests.close();
             weft.close();

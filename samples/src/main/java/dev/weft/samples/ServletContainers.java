@@ -38,6 +38,21 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 public final class ServletContainers {
     private ServletContainers() { }
 
+    private interface Stop {
+        void run() throws Exception;
+    }
+
+    private static void stopping(Stop stop) {
+        try {
+            stop.run();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while stopping the container", e);
+        } catch (Exception e) {
+            throw new IllegalStateException("the container failed to stop", e);
+        }
+    }
+
     /** Counts the requests inside a servlet, so a stop can wait for them. */
     static final class InFlight extends HttpServlet {
         private final HttpServlet inner;
@@ -89,9 +104,13 @@ public final class ServletContainers {
     public interface Running extends AutoCloseable {
         int port();
 
-        /** Stops accepting, lets in-flight requests finish (up to the grace period), stops. */
+        /**
+         * Stops accepting, lets in-flight requests finish (up to the grace period), stops.
+         *
+         * @throws IllegalStateException if the container fails to stop (the cause attached)
+         */
         @Override
-        void close() throws Exception;
+        void close();
     }
 
     /** The grace period of a stop. */
@@ -125,8 +144,8 @@ public final class ServletContainers {
             }
 
             @Override
-            public void close() throws Exception {
-                server.stop();
+            public void close() {
+                stopping(server::stop);
             }
         };
     }
@@ -160,11 +179,13 @@ public final class ServletContainers {
             }
 
             @Override
-            public void close() throws Exception {
-                connector.pause();
-                counted.awaitIdle(GRACE);
-                tomcat.stop();
-                tomcat.destroy();
+            public void close() {
+                stopping(() -> {
+                    connector.pause();
+                    counted.awaitIdle(GRACE);
+                    tomcat.stop();
+                    tomcat.destroy();
+                });
             }
         };
     }

@@ -72,6 +72,18 @@ class ServletContainersTest {
         }
     }
 
+    /** The in-tree HTTP load generator (the benchmark's client) reads both containers' responses. */
+    @ParameterizedTest
+    @ValueSource(strings = {"jetty", "tomcat"})
+    void httpLoadDrivesTheContainer(String which) throws Exception {
+        try (ServletContainers.Running c = container(which)) {
+            EchoClient.Result r = LoadProcess.run(HttpLoad.class, line -> { }, String.valueOf(c.port()), "8", "0", "1",
+                    "/?sleep=0&msg=load");
+            assertTrue(r.msgsPerSecond() > 0);
+            assertEquals(0, r.errors());
+        }
+    }
+
     /** Bad input gets a clear 400, not a 500. */
     @ParameterizedTest
     @ValueSource(strings = {"jetty", "tomcat"})
