@@ -1,6 +1,5 @@
 package dev.weft.timers;
 
-import dev.weft.scheduler.Fiber;
 import dev.weft.scheduler.WeftScheduler;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;

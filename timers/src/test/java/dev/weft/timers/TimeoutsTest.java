@@ -10,7 +10,6 @@ import dev.weft.io.WeftSocket;
 import dev.weft.scheduler.Fiber;
 import dev.weft.scheduler.FiberCall;
 import dev.weft.scheduler.WeftScheduler;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
