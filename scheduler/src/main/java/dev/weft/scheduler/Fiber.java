@@ -339,7 +339,7 @@ public final class Fiber extends Route {
      */
     public void call(FiberCall call) {
         call.claim();
-        push(call);
+        push(call, true);
     }
 
     /**
@@ -349,14 +349,29 @@ public final class Fiber extends Route {
      * queued it. Use {@link #call} when each send must run once.
      */
     public boolean post(FiberCall call) {
+        return post(call, true);
+    }
+
+    /**
+     * Like {@link #post(FiberCall)}, but raises no {@link Wake#IFC}: the call waits in the
+     * mailbox for the target's next process point (its next sleep accepting IFC returns at
+     * once and runs it). For a sender that knows the target will wake soon anyway — the
+     * timer fiber for a deadline no earlier than the one its timerfd is set to — and would
+     * otherwise wake it for nothing.
+     */
+    public boolean postQuietly(FiberCall call) {
+        return post(call, false);
+    }
+
+    private boolean post(FiberCall call, boolean wake) {
         if (!call.claimOrCoalesce()) {
             return false;
         }
-        push(call);
+        push(call, wake);
         return true;
     }
 
-    private void push(FiberCall call) {
+    private void push(FiberCall call, boolean wake) {
         for (;;) {
             FiberCall head = calls;
             if (head == CLOSED) {
@@ -365,7 +380,9 @@ public final class Fiber extends Route {
             }
             call.next = head;
             if (CALLS.compareAndSet(this, head, call)) {
-                wake(Wake.IFC);
+                if (wake) {
+                    wake(Wake.IFC);
+                }
                 return;
             }
         }
@@ -385,7 +402,7 @@ public final class Fiber extends Route {
             FiberCall next = c.next;
             c.next = null;
             if (c.run()) {
-                push(c);                       // posted while it ran: runs again at the next point
+                push(c, false);                // posted while it ran: runs again at the next point
             }
             c = next;
         }

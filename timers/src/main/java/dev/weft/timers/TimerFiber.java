@@ -36,6 +36,7 @@ final class TimerFiber {
     private final WeftScheduler scheduler;
     private final TimerFd timerFd;               // this fiber only, once started
     private final Fiber fiber;
+    private volatile long armedExpiry = TimerNode.NONE;   // written by this fiber before each sleep; read by senders
 
     private TimerFiber(WeftScheduler scheduler) {
         this.scheduler = scheduler;
@@ -58,16 +59,30 @@ final class TimerFiber {
         return t != null ? t : BY_SCHEDULER.computeIfAbsent(scheduler, TimerFiber::new);
     }
 
-    /** Queues {@code update} on this fiber's mailbox unless it is pending already. */
-    void post(FiberCall update) {
-        fiber.post(update);
+    /**
+     * Queues {@code update} (for a node that now wants {@code deadline}) on this fiber's
+     * mailbox unless it is pending already; wakes this fiber only if {@code deadline} is
+     * earlier than the expiry its timerfd is set to. A later deadline (or a cancel) waits
+     * for that wake-up: the fiber runs its calls at every wake. Why none is stranded: this
+     * fiber publishes {@code armedExpiry} and then looks at its mailbox (in its sleep); a
+     * sender pushes and then reads {@code armedExpiry}. So either the fiber sees the call,
+     * or the sender sees the new expiry and wakes it when its deadline is earlier.
+     */
+    void post(FiberCall update, long deadline) {
+        if (deadline < armedExpiry) {
+            fiber.post(update);
+        } else {
+            fiber.postQuietly(update);
+        }
     }
 
     private void run() {
         try {
             for (;;) {
                 expireDue(System.nanoTime());
-                timerFd.setExpiry(heap.minKey());
+                long head = heap.minKey();
+                timerFd.setExpiry(head);
+                armedExpiry = head;              // before the sleep looks at the mailbox: see post
                 timerFd.await(Wake.IFC);         // returns on expiry or calls (run inside the sleep)
             }
         } catch (FiberKilledException | ClosedChannelException end) {

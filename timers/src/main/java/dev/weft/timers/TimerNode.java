@@ -34,9 +34,14 @@ abstract class TimerNode {
     /** The timer fiber popped this node: its key is not after {@code now}. */
     abstract void expire(long now);
 
-    /** Owner: have the timer fiber reconcile the heap with {@link #requested()} soon. */
+    /**
+     * Owner: have the timer fiber reconcile the heap with {@link #requested()} soon. It is
+     * woken only if the requested deadline is earlier than the one its timerfd is set to;
+     * otherwise it finds the update when it wakes for that one (see
+     * {@link TimerFiber#post}).
+     */
     final void requestUpdate() {
-        timers.post(update);
+        timers.post(update, requested());
     }
 
     /** Timer fiber: the heap follows the request. */
