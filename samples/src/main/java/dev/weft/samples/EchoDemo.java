@@ -27,7 +27,7 @@ public final class EchoDemo {
               --size B          message size in bytes (default 64)
               --duration S      measured seconds per server (default 5)
               --warmup S        warm-up seconds per server (default 2)
-              --servers LIST    comma-separated, from: jdk-default,weft-jdk-sockets,weft-sockets (default: all)
+              --servers LIST    comma-separated, from: jdk-default,weft-jdk-sockets,weft-sockets,netty-epoll (default: all)
               --in-process      run the load generator in this JVM (default: its own process)
               --report PATH     where the HTML report goes (default target/echo-report.html)
               --listen PORT     only run the first server of --servers on PORT, for external clients

@@ -5,7 +5,19 @@ import dev.weft.io.WeftServerSocket;
 import dev.weft.io.WeftSocket;
 import dev.weft.scheduler.Priority;
 import dev.weft.scheduler.WeftScheduler;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -16,13 +28,16 @@ import java.nio.ByteBuffer;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The echo servers of the demo, one fiber (virtual thread) per connection:
+ * The echo servers of the demo (the first three: one virtual thread per connection):
  * <ul>
  * <li>{@code jdk-default}: JDK blocking sockets on the JDK's default virtual-thread scheduler;</li>
  * <li>{@code weft-jdk-sockets}: the same code on Weft fibers (only the thread factory changes);</li>
- * <li>{@code weft-sockets}: Weft's edge-triggered sockets, workers polling epoll themselves (NetPoll).</li>
+ * <li>{@code weft-sockets}: Weft's edge-triggered sockets, workers polling epoll themselves (NetPoll);</li>
+ * <li>{@code netty-epoll}: Netty 4.2's native epoll transport, one event loop per CPU: the
+ *     reference an event-loop server sets.</li>
  * </ul>
  * Each runs until {@link Running#close()}, which closes the listener and every open
  * connection and ends the server's threads.
@@ -31,7 +46,8 @@ public final class EchoServers {
     private EchoServers() { }
 
     /** The server kinds, by the names the demo's --servers flag takes. */
-    public static final java.util.List<String> KINDS = java.util.List.of("jdk-default", "weft-jdk-sockets", "weft-sockets");
+    public static final java.util.List<String> KINDS = java.util.List.of("jdk-default", "weft-jdk-sockets", "weft-sockets",
+            "netty-epoll");
 
     /** A running server. */
     public interface Running extends AutoCloseable {
@@ -62,6 +78,7 @@ public final class EchoServers {
                 WeftScheduler weft = WeftScheduler.builder().name("echo-weft").idlePoller(NetPoll.idlePoller()).build();
                 yield closingScheduler(weftSockets(port, weft, Priority.NORMAL), weft);
             }
+            case "netty-epoll" -> nettyEpoll(port, Runtime.getRuntime().availableProcessors());
             default -> throw new IllegalArgumentException("unknown server " + kind + "; known: " + KINDS);
         };
     }
@@ -150,6 +167,72 @@ public final class EchoServers {
                 join(acceptor);
             }
         };
+    }
+
+    /** Netty's native epoll echo: read, write back, flush at the end of each read batch. */
+    static Running nettyEpoll(int port, int loops) throws IOException {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(loops,
+                EpollIoHandler.newFactory());
+        Set<Channel> open = ConcurrentHashMap.newKeySet();
+        Channel listener;
+        try {
+            listener = new ServerBootstrap().group(group)
+                    .channel(EpollServerSocketChannel.class)
+                    .option(ChannelOption.SO_BACKLOG, 4096)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            open.add(ch);
+                            ch.closeFuture().addListener(f -> open.remove(ch));
+                            ch.pipeline().addLast(new NettyEcho());
+                        }
+                    })
+                    .bind("127.0.0.1", port).sync().channel();
+        } catch (InterruptedException e) {
+            group.shutdownGracefully();
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while binding");
+        } catch (RuntimeException e) {
+            group.shutdownGracefully();
+            throw e;
+        }
+        return new Running() {
+            @Override
+            public int port() {
+                return ((InetSocketAddress) listener.localAddress()).getPort();
+            }
+
+            @Override
+            public int connections() {
+                return open.size();
+            }
+
+            @Override
+            public void close() {
+                listener.close().syncUninterruptibly();
+                open.forEach(Channel::close);
+                group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+            }
+        };
+    }
+
+    /** Netty's side of the echo: each read goes back, flushed once per read batch. */
+    private static final class NettyEcho extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ctx.write(msg);
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            ctx.flush();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();                           // a bad client: this connection ends, nothing else
+        }
     }
 
     private static Running closingScheduler(Running server, WeftScheduler weft) {

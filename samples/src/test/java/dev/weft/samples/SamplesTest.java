@@ -77,7 +77,7 @@ class SamplesTest {
      * once the bad ones are gone every connection is freed.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"weft-sockets", "weft-jdk-sockets"})
+    @ValueSource(strings = {"weft-sockets", "weft-jdk-sockets", "netty-epoll"})
     void badClientsDoNotHurtOthersAndAreFreed(String kind) throws Exception {
         try (EchoServers.Running s = EchoServers.start(kind, 0)) {
             InetSocketAddress at = new InetSocketAddress("127.0.0.1", s.port());
