@@ -111,17 +111,9 @@ final class Waiter {
     }
 
     private int parkAsThread(long deadline) {
-        if (!granted && !woken) {
-            if (deadline == Long.MAX_VALUE) {
-                LockSupport.park(this);
-            } else {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return Wake.TIMEOUT;
-                }
-                LockSupport.parkNanos(this, left);
-            }
+        if (granted || woken) {
+            return Wake.GRANT;
         }
-        return Thread.currentThread().isInterrupted() ? Wake.INTERRUPT : 0;
+        return Wake.parkThread(this, deadline);
     }
 }

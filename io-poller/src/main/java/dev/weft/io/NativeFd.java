@@ -230,7 +230,7 @@ final class NativeFd {
                 if ((readiness & readyMask(bit)) != 0 || (uses & CLOSED) != 0) {
                     break;
                 }
-                int r = fiber != null ? fiber.sleep() : parkThread(deadline);
+                int r = fiber != null ? fiber.sleep() : Wake.parkThread(this, deadline);
                 if ((r & Wake.KILL) != 0) {
                     throw new FiberKilledException("killed while waiting for fd " + fd);
                 }
@@ -253,20 +253,6 @@ final class NativeFd {
             throw new AsynchronousCloseException();
         }
         return other;
-    }
-
-    /** A thread that is not a fiber parks (until the deadline, if any); returns INTERRUPT or TIMEOUT as seen. */
-    private int parkThread(long deadline) {
-        if (deadline == Long.MAX_VALUE) {
-            LockSupport.park(this);
-        } else {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return Wake.TIMEOUT;
-            }
-            LockSupport.parkNanos(this, left);
-        }
-        return Thread.currentThread().isInterrupted() ? Wake.INTERRUPT : 0;
     }
 
     // ---- lifetime ----

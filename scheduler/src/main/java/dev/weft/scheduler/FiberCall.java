@@ -105,11 +105,12 @@ public final class FiberCall {
         if (!AWAITER.compareAndSet(this, null, me)) {
             throw new IllegalStateException(me + " cannot await " + this + ": " + awaiter + " already does");
         }
+        long deadline = Weft.deadlineAfterNanos(nanos);
         try {
             if (fiber != null) {
-                sleepUntilDone(fiber, Weft.deadlineAfterNanos(nanos));
+                sleepUntilDone(fiber, deadline);
             } else {
-                parkUntilDone(nanos);
+                parkUntilDone(deadline);
             }
         } finally {
             awaiter = null;
@@ -145,20 +146,13 @@ public final class FiberCall {
         }
     }
 
-    private void parkUntilDone(long nanos) throws InterruptedException, TimeoutException {
-        long deadline = nanos == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + nanos;
+    private void parkUntilDone(long deadline) throws InterruptedException, TimeoutException {
         while (!isDone()) {
             if (Thread.interrupted()) {
                 throw new InterruptedException();
             }
-            if (deadline == Long.MAX_VALUE) {
-                LockSupport.park(this);
-            } else {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    throw new TimeoutException(this + " did not complete in time");
-                }
-                LockSupport.parkNanos(this, left);
+            if ((Wake.parkThread(this, deadline) & Wake.TIMEOUT) != 0 && !isDone()) {
+                throw new TimeoutException(this + " did not complete in time");
             }
         }
     }

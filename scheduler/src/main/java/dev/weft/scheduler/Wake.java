@@ -52,6 +52,26 @@ public final class Wake {
         return 1 << (USER_SHIFT + n);
     }
 
+    /**
+     * The park of a thread that is not a fiber, reported as a sleep would be: parks once
+     * (until unparked, interrupted or past {@code deadlineNanos}; {@link Long#MAX_VALUE} for
+     * none) and returns {@link #TIMEOUT} if the deadline has passed, {@link #INTERRUPT} if
+     * the thread is interrupted (status kept), else 0. Callers re-check their condition
+     * and loop, as with {@link java.util.concurrent.locks.LockSupport#park}.
+     */
+    public static int parkThread(Object blocker, long deadlineNanos) {
+        if (deadlineNanos == Long.MAX_VALUE) {
+            java.util.concurrent.locks.LockSupport.park(blocker);
+        } else {
+            long left = deadlineNanos - System.nanoTime();
+            if (left <= 0) {
+                return TIMEOUT;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(blocker, left);
+        }
+        return Thread.currentThread().isInterrupted() ? INTERRUPT : 0;
+    }
+
     /** Checks that {@code reasons} names only raisable reasons and at least one. */
     static int check(String what, int reasons) {
         if (reasons == 0 || (reasons & ~RAISABLE) != 0) {
