@@ -62,6 +62,25 @@ public final class EchoServers {
         void close();
     }
 
+    /** A server's handle from three functions. */
+    private record Handle(java.util.function.IntSupplier portOf, java.util.function.IntSupplier open, Runnable stop)
+            implements Running {
+        @Override
+        public int port() {
+            return portOf.getAsInt();
+        }
+
+        @Override
+        public int connections() {
+            return open.getAsInt();
+        }
+
+        @Override
+        public void close() {
+            stop.run();
+        }
+    }
+
     /**
      * Starts a server of {@code kind} on 127.0.0.1:{@code port} (0: any free port).
      *
@@ -104,27 +123,14 @@ public final class EchoServers {
             }
         });
         acceptor.start();
-        return new Running() {
-            @Override
-            public int port() {
-                return server.getLocalPort();
+        return new Handle(server::getLocalPort, open::size, () -> {
+            closeQuietly(server);
+            open.forEach(EchoServers::closeQuietly);
+            join(acceptor);
+            if (owned != null) {
+                owned.close();
             }
-
-            @Override
-            public int connections() {
-                return open.size();
-            }
-
-            @Override
-            public void close() {
-                closeQuietly(server);
-                open.forEach(EchoServers::closeQuietly);
-                join(acceptor);
-                if (owned != null) {
-                    owned.close();
-                }
-            }
-        };
+        });
     }
 
     /**
@@ -149,24 +155,11 @@ public final class EchoServers {
                 // the listener was closed: stop accepting
             }
         });
-        return new Running() {
-            @Override
-            public int port() {
-                return server.localAddress().getPort();
-            }
-
-            @Override
-            public int connections() {
-                return open.size();
-            }
-
-            @Override
-            public void close() {
-                server.close();
-                open.forEach(WeftSocket::close);
-                join(acceptor);
-            }
-        };
+        return new Handle(() -> server.localAddress().getPort(), open::size, () -> {
+            server.close();
+            open.forEach(WeftSocket::close);
+            join(acceptor);
+        });
     }
 
     /** Netty's native epoll echo: read, write back, flush at the end of each read batch. */
@@ -197,24 +190,11 @@ public final class EchoServers {
             group.shutdownGracefully();
             throw e;
         }
-        return new Running() {
-            @Override
-            public int port() {
-                return ((InetSocketAddress) listener.localAddress()).getPort();
-            }
-
-            @Override
-            public int connections() {
-                return open.size();
-            }
-
-            @Override
-            public void close() {
-                listener.close().syncUninterruptibly();
-                open.forEach(Channel::close);
-                group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
-            }
-        };
+        return new Handle(() -> ((InetSocketAddress) listener.localAddress()).getPort(), open::size, () -> {
+            listener.close().syncUninterruptibly();
+            open.forEach(Channel::close);
+            group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+        });
     }
 
     /** Netty's side of the echo: each read goes back, flushed once per read batch. */
@@ -236,23 +216,10 @@ public final class EchoServers {
     }
 
     private static Running closingScheduler(Running server, WeftScheduler weft) {
-        return new Running() {
-            @Override
-            public int port() {
-                return server.port();
-            }
-
-            @Override
-            public int connections() {
-                return server.connections();
-            }
-
-            @Override
-            public void close() {
-                server.close();
-                weft.close();
-            }
-        };
+        return new Handle(server::port, server::connections, () -> {
+            server.close();
+            weft.close();
+        });
     }
 
     /** Echoes until the peer closes or fails: JDK sockets. */
