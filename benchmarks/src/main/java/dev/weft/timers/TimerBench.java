@@ -48,8 +48,8 @@ public final class TimerBench {
                 throw new IllegalArgumentException("unknown argument " + a);
             }
         }
-        System.out.printf(Locale.ROOT, "# %s: %d processors, %s, heap max %d MB, median of %d rounds after %d warm-up%n",
-                what, Runtime.getRuntime().availableProcessors(), Runtime.version(),
+        System.out.printf(Locale.ROOT, "# %s (alarm: %s): %d processors, %s, heap max %d MB, median of %d rounds after %d warm-up%n",
+                what, System.getProperty("dev.weft.timers.alarm", "timerfd"), Runtime.getRuntime().availableProcessors(), Runtime.version(),
                 Runtime.getRuntime().maxMemory() >> 20, rounds, warmup);
         WeftScheduler weft = WeftScheduler.builder().name("timer-bench").build();
         switch (what) {
@@ -71,22 +71,22 @@ public final class TimerBench {
         long settime0 = 0, settime1 = 0;
         for (int r = 0; r < warmup + rounds; r++) {
             SleepRun j = sleepRound(Thread.ofVirtual().factory(), fibers, false);
-            long s0 = TimerFiber.of(weft).settimeCalls();
+            long s0 = TimerFiber.of(weft).armCalls();
             SleepRun x = sleepRound(weft.threadFactory(), fibers, true);
-            long s1 = TimerFiber.of(weft).settimeCalls();
+            long s1 = TimerFiber.of(weft).armCalls();
             if (r >= warmup) {
                 jdk.add(j);
                 w.add(x);
                 settime0 += s0;
                 settime1 += s1;
             }
-            System.out.printf(Locale.ROOT, "  round %d: default %s%n           weft    %s, timerfd_settime %d%n", r, j, x, s1 - s0);
+            System.out.printf(Locale.ROOT, "  round %d: default %s%n           weft    %s, re-arm calls %d%n", r, j, x, s1 - s0);
         }
         SleepRun mj = median(jdk), mw = median(w);
         System.out.printf(Locale.ROOT, "%-8s %10s %10s %10s %10s%n", "side", "wall ms", "p50 us", "p99 us", "max us");
         System.out.printf(Locale.ROOT, "%-8s %10.0f %10.0f %10.0f %10.0f%n", "default", mj.wallMs, mj.p50, mj.p99, mj.max);
         System.out.printf(Locale.ROOT, "%-8s %10.0f %10.0f %10.0f %10.0f%n", "weft", mw.wallMs, mw.p50, mw.p99, mw.max);
-        System.out.printf(Locale.ROOT, "ratio weft/default: wall %.2f, p99 %.2f; timerfd_settime per 1,000 sleeps %.3f%n",
+        System.out.printf(Locale.ROOT, "ratio weft/default: wall %.2f, p99 %.2f; alarm re-arm calls per 1,000 sleeps %.3f%n",
                 mw.wallMs / mj.wallMs, mw.p99 / mj.p99,
                 (settime1 - settime0) * 1000.0 / ((double) fibers * 10 * rounds));
     }
@@ -147,9 +147,9 @@ public final class TimerBench {
         long settime = 0;
         for (int r = 0; r < warmup + rounds; r++) {
             double j = pairs(stpe, null);
-            long s0 = timers.settimeCalls();
+            long s0 = timers.armCalls();
             double x = pairs(ses, timers);
-            long s1 = timers.settimeCalls();
+            long s1 = timers.armCalls();
             if (r >= warmup) {
                 tj[r - warmup] = j;
                 tw[r - warmup] = x;
@@ -159,7 +159,7 @@ public final class TimerBench {
         }
         double mj = median(tj), mw = median(tw);
         System.out.printf(Locale.ROOT, "schedule+cancel with %,d pending: stpe %.1f ns/pair, weft %.1f ns/pair,"
-                + " weft throughput %.2fx; timerfd_settime per 1,000 operations %.2f%n",
+                + " weft throughput %.2fx; alarm re-arm calls per 1,000 operations %.2f%n",
                 PENDING, mj, mw, mj / mw, settime * 1000.0 / (2.0 * PAIRS * rounds));
         stpe.shutdownNow();
         ses.shutdownNow();

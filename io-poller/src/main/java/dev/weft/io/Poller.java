@@ -36,6 +36,8 @@ final class Poller implements Runnable {
     private final int nudgeFd;                                   // eventfd: close() and nudge() write it
     private volatile boolean closing;                            // set by close(), read by the poller thread
     private final Thread thread;
+    private final java.util.List<PollerAlarm> alarms = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile long plannedWake = Long.MAX_VALUE;        // the poller thread's next timed wake-up; read by alarm owners
 
     Poller(String name) throws IOException {
         epfd = (int) Errno.check(Syscalls.epollCreate1(Linux.EPOLL_CLOEXEC), "epoll_create1", -1);
@@ -106,16 +108,21 @@ final class Poller implements Runnable {
                 NetPoll worker = NetPoll.attached();
                 if (worker != null) {
                     backstop(worker);
+                    fireAlarms();
                     continue;
                 }
-                int n = Syscalls.epollWait(epfd, events, MAX_EVENTS, -1);
-                if (n < 0) {
-                    if (n == -Errno.EINTR) {
-                        continue;
-                    }
+                long wake = planWake();
+                if (wake == PLAN_AGAIN) {
+                    continue;
+                }
+                int n = Syscalls.epollWait(epfd, events, MAX_EVENTS, timeoutMillis(wake));
+                if (n < 0 && n != -Errno.EINTR) {
                     throw new IllegalStateException(Errno.exception("epoll_wait", epfd, -n));
                 }
-                dispatch(events, n, -1);
+                if (n > 0) {
+                    dispatch(events, n, -1);
+                }
+                fireAlarms();
             }
         } finally {
             Syscalls.close(nudgeFd);
@@ -151,7 +158,15 @@ final class Poller implements Runnable {
      */
     private void backstop(NetPoll worker) {
         long seen = worker.polls();
-        java.util.concurrent.locks.LockSupport.parkNanos(backstopMicros * 1000L);
+        long pause = backstopMicros * 1000L;
+        long wake = planWake();
+        if (wake == PLAN_AGAIN) {
+            return;
+        }
+        if (wake != Long.MAX_VALUE) {
+            pause = Math.max(0, Math.min(pause, wake - System.nanoTime()));
+        }
+        java.util.concurrent.locks.LockSupport.parkNanos(pause);
         if (!worker.isBlocked() && worker.polls() == seen && pollNow()) {
             backstopMicros = BACKSTOP_MIN_MICROS;
         } else {
@@ -160,6 +175,61 @@ final class Poller implements Runnable {
     }
 
     private static final int BACKSTOP_MIN_MICROS = 1000, BACKSTOP_MAX_MICROS = 16_000;
+    private static final long PLAN_AGAIN = Long.MIN_VALUE;
+
+    /**
+     * Publishes the earliest alarm as the planned wake-up, then reads the alarms again: an
+     * owner that moved its expiry earlier meanwhile either is seen here (plan again) or
+     * reads the new plan and nudges (PollerAlarm.setExpiry: write expiry, read plan).
+     */
+    private long planWake() {
+        long wake = earliestAlarm();
+        plannedWake = wake;
+        return earliestAlarm() < wake ? PLAN_AGAIN : wake;
+    }
+
+    private long earliestAlarm() {
+        long min = Long.MAX_VALUE;
+        for (PollerAlarm a : alarms) {
+            min = Math.min(min, a.expiry());
+        }
+        return min;
+    }
+
+    private static int timeoutMillis(long wake) {
+        if (wake == Long.MAX_VALUE) {
+            return -1;
+        }
+        long left = wake - System.nanoTime();
+        return left <= 0 ? 0 : (int) Math.min(Integer.MAX_VALUE, (left + 999_999) / 1_000_000);
+    }
+
+    private void fireAlarms() {
+        if (!alarms.isEmpty()) {
+            long now = System.nanoTime();
+            for (PollerAlarm a : alarms) {
+                a.fireIfDue(now);
+            }
+        }
+    }
+
+    void addAlarm(PollerAlarm a) {
+        alarms.add(a);
+    }
+
+    void removeAlarm(PollerAlarm a) {
+        alarms.remove(a);
+    }
+
+    long plannedWake() {
+        return plannedWake;
+    }
+
+    /** An alarm moved earlier than the plan: wake the poller thread wherever it waits. */
+    void nudgeForAlarm() {
+        nudge();
+        java.util.concurrent.locks.LockSupport.unpark(thread);
+    }
     private int backstopMicros = BACKSTOP_MIN_MICROS;             // poller thread only
 
     /** Tells the thread to look at {@link NetPoll#attached()} again (it may be in epoll_wait(-1)). */

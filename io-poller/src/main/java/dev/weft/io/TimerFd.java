@@ -13,7 +13,7 @@ import java.lang.foreign.ValueLayout;
  *
  * <p>One owner: a single thread (or fiber) sets, awaits and closes it.
  */
-public final class TimerFd implements AutoCloseable {
+public final class TimerFd implements Alarm {
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
     private final int fd;
@@ -52,6 +52,7 @@ public final class TimerFd implements AutoCloseable {
      * the past expires at once), or disarms it with {@link Long#MAX_VALUE}. No system call
      * when it is already set so.
      */
+    @Override
     public void setExpiry(long deadlineNanos) throws IOException {
         if (deadlineNanos == expiry) {
             return;
@@ -78,6 +79,7 @@ public final class TimerFd implements AutoCloseable {
      * @return 0 when it expired (the expiry is consumed and the timer is disarmed), else
      *         the {@code alsoAccept} reasons that ended the wait
      */
+    @Override
     public int await(int alsoAccept) throws IOException {
         nfd.begin();
         try {
@@ -105,7 +107,8 @@ public final class TimerFd implements AutoCloseable {
     }
 
     /** How many timerfd_settime calls {@link #setExpiry} made (for the re-arm benchmarks). */
-    public long settimeCalls() {
+    @Override
+    public long armCalls() {
         return (long) SETTIME_CALLS.getOpaque(this);
     }
 

@@ -1,5 +1,7 @@
 package dev.weft.timers;
 
+import dev.weft.io.Alarm;
+import dev.weft.io.PollerAlarm;
 import dev.weft.io.TimerFd;
 import dev.weft.scheduler.Fiber;
 import dev.weft.scheduler.FiberCall;
@@ -13,7 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The seed's alarm generator: one service fiber per scheduler owns a {@link TimerHeap}
- * and sleeps on a {@link TimerFd} registered edge-triggered in Weft's poller.
+ * and sleeps on an {@link Alarm}: a {@link TimerFd} registered edge-triggered in Weft's
+ * poller, or a {@link PollerAlarm} folded into the poller's epoll_wait timeout.
  *
  * <p>Actors and what they touch:
  * <ul>
@@ -34,22 +37,39 @@ final class TimerFiber {
 
     final TimerHeap heap = new TimerHeap();      // this fiber only
     private final WeftScheduler scheduler;
-    private final TimerFd timerFd;               // this fiber only, once started
+    private final Alarm alarm;                   // this fiber only, once started: a timerfd or the poller's timeout
     private final Fiber fiber;
     private volatile long armedExpiry = TimerNode.NONE;   // written by this fiber before each sleep; read by senders
 
     private TimerFiber(WeftScheduler scheduler) {
         this.scheduler = scheduler;
-        try {
-            this.timerFd = TimerFd.open();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot open the timerfd of scheduler " + scheduler.name(), e);
-        }
+        this.alarm = openAlarm(scheduler);
         try {
             this.fiber = scheduler.startService(scheduler.name() + "-timers", this::run);
         } catch (RuntimeException e) {
-            timerFd.close();
+            alarm.close();
             throw e;
+        }
+    }
+
+    /**
+     * The alarm the timer fiber sleeps on: a timerfd in the poller (default), or with
+     * {@code -Ddev.weft.timers.alarm=poller} the deadline folded into the poller thread's
+     * epoll_wait timeout (the two are compared in BENCHMARKS.md).
+     */
+    private static Alarm openAlarm(WeftScheduler scheduler) {
+        String kind = System.getProperty("dev.weft.timers.alarm", "timerfd");
+        switch (kind) {
+            case "timerfd":
+                try {
+                    return TimerFd.open();
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot open the timerfd of scheduler " + scheduler.name(), e);
+                }
+            case "poller":
+                return PollerAlarm.open();
+            default:
+                throw new IllegalArgumentException("dev.weft.timers.alarm must be timerfd or poller, got " + kind);
         }
     }
 
@@ -81,9 +101,9 @@ final class TimerFiber {
             for (;;) {
                 expireDue(System.nanoTime());
                 long head = heap.minKey();
-                timerFd.setExpiry(head);
+                alarm.setExpiry(head);
                 armedExpiry = head;              // before the sleep looks at the mailbox: see post
-                timerFd.await(Wake.IFC);         // returns on expiry or calls (run inside the sleep)
+                alarm.await(Wake.IFC);           // returns on expiry or calls (run inside the sleep)
             }
         } catch (FiberKilledException | ClosedChannelException end) {
             // the scheduler is done: no fiber is left to time out
@@ -91,7 +111,7 @@ final class TimerFiber {
             throw new UncheckedIOException("timer fiber of " + scheduler.name() + " failed", e);
         } finally {
             BY_SCHEDULER.remove(scheduler, this);
-            timerFd.close();
+            alarm.close();
         }
     }
 
@@ -106,9 +126,14 @@ final class TimerFiber {
         fiber.call(call);
     }
 
-    /** timerfd_settime calls so far (the re-arm-on-new-head rule, measured by the benchmarks). */
-    long settimeCalls() {
-        return timerFd.settimeCalls();
+    /** System calls made so far to move the alarm (the re-arm-on-new-head rule, measured by the benchmarks). */
+    long armCalls() {
+        return alarm.armCalls();
+    }
+
+    /** The alarm this fiber sleeps on (which kind: tests). */
+    Alarm alarm() {
+        return alarm;
     }
 
     /** Nodes in the heap; call it on this fiber (through {@link #call}). */
