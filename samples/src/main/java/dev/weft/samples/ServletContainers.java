@@ -90,6 +90,11 @@ public final class ServletContainers {
             inner.destroy();
         }
 
+        /** Requests inside now. */
+        synchronized int active() {
+            return active;
+        }
+
         /** Waits until no request is inside, at most {@code grace}; true if none is. */
         synchronized boolean awaitIdle(Duration grace) throws InterruptedException {
             long deadline = System.nanoTime() + grace.toNanos();
