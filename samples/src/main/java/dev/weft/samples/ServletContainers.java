@@ -42,14 +42,31 @@ public final class ServletContainers {
         void run() throws Exception;
     }
 
-    private static void stopping(Stop stop) {
-        try {
-            stop.run();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while stopping the container", e);
-        } catch (Exception e) {
-            throw new IllegalStateException("the container failed to stop", e);
+    /** A started container: its port, and how it stops. */
+    private record Started(java.util.function.IntSupplier portOf, Stop stop) implements Running {
+        @Override
+        public int port() {
+            return portOf.getAsInt();
+        }
+
+        @Override
+        public void close() {
+            try {
+                stop.run();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while stopping the container", e);
+            } catch (Exception e) {
+                throw new IllegalStateException("the container failed to stop", e);
+            }
+        }
+    }
+
+    private static void deleteTree(java.nio.file.Path root) throws java.io.IOException {
+        try (java.util.stream.Stream<java.nio.file.Path> all = Files.walk(root)) {
+            for (java.nio.file.Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
         }
     }
 
@@ -142,17 +159,7 @@ public final class ServletContainers {
         server.setHandler(new GracefulHandler(context));
         server.setStopTimeout(GRACE.toMillis());
         server.start();
-        return new Running() {
-            @Override
-            public int port() {
-                return connector.getLocalPort();
-            }
-
-            @Override
-            public void close() {
-                stopping(server::stop);
-            }
-        };
+        return new Started(connector::getLocalPort, server::stop);
     }
 
     /**
@@ -177,21 +184,13 @@ public final class ServletContainers {
         Tomcat.addServlet(context, "sample", counted);
         context.addServletMappingDecoded("/*", "sample");
         tomcat.start();
-        return new Running() {
-            @Override
-            public int port() {
-                return connector.getLocalPort();
-            }
-
-            @Override
-            public void close() {
-                stopping(() -> {
-                    connector.pause();
-                    counted.awaitIdle(GRACE);
-                    tomcat.stop();
-                    tomcat.destroy();
-                });
-            }
-        };
+        return new Started(connector::getLocalPort, () -> {
+            connector.pause();
+            counted.awaitIdle(GRACE);
+            tomcat.stop();
+            tomcat.destroy();
+            deleteTree(base.toPath());                 // Tomcat's work directory: nothing left behind
+            base.deleteOnExit();                       // Tomcat may recreate the empty base dir late in its stop
+        });
     }
 }
