@@ -1,5 +1,6 @@
 package dev.weft.io;
 
+import dev.weft.scheduler.Bounded;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -25,7 +26,7 @@ class FdWaitTest {
     @AfterEach
     void close(org.junit.jupiter.api.TestInfo info) throws Exception {
         try {
-            Teardown.close(scheduler, info.getTestMethod().map(java.lang.reflect.Method::getName).orElse("FdWaitTest"));
+            Bounded.close(scheduler, info.getTestMethod().map(java.lang.reflect.Method::getName).orElse("FdWaitTest"));
         } finally {
             arena.close();
         }

@@ -1,5 +1,6 @@
 package dev.weft.io;
 
+import dev.weft.scheduler.Bounded;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -41,7 +42,7 @@ class NetPollTest {
                 assertTrue(ran.await(30, TimeUnit.SECONDS), "submission " + i + " never ran: lost wake-up");
             }
         } finally {
-            Teardown.close(s, "submissionsFromOutsideWakeTheWorkerInEpollWait");
+            Bounded.close(s, "submissionsFromOutsideWakeTheWorkerInEpollWait");
         }
     }
 
@@ -93,7 +94,7 @@ class NetPollTest {
             assertNull(failure.get(), () -> "client failed: " + failure.get());
             assertEquals((long) conns * rounds, echoed.get());
         } finally {
-            Teardown.close(s, "echoManyConnections");
+            Bounded.close(s, "echoManyConnections");
         }
     }
 
@@ -118,7 +119,7 @@ class NetPollTest {
             assertTrue(e.getMessage().contains("netpoll-first") && e.getMessage().contains("netpoll-second"),
                     e.getMessage());
         } finally {
-            Teardown.close(first, "oneSchedulerAtATime");
+            Bounded.close(first, "oneSchedulerAtATime");
         }
         WeftScheduler third = netpollScheduler("netpoll-third", 1);
         try {
@@ -126,7 +127,7 @@ class NetPollTest {
             third.ofVirtual().start(ran::countDown);
             assertTrue(ran.await(30, TimeUnit.SECONDS));
         } finally {
-            Teardown.close(third, "oneSchedulerAtATime");
+            Bounded.close(third, "oneSchedulerAtATime");
         }
         assertNull(NetPoll.attached(), "detached after termination");
     }

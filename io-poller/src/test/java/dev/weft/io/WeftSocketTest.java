@@ -1,5 +1,6 @@
 package dev.weft.io;
 
+import dev.weft.scheduler.Bounded;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -37,7 +38,7 @@ class WeftSocketTest {
 
     @AfterEach
     void close(org.junit.jupiter.api.TestInfo info) throws Exception {
-        Teardown.close(scheduler, info.getTestMethod().map(java.lang.reflect.Method::getName).orElse("WeftSocketTest"));
+        Bounded.close(scheduler, info.getTestMethod().map(java.lang.reflect.Method::getName).orElse("WeftSocketTest"));
     }
 
     /** Runs {@code body} on a Weft fiber; rethrows what it threw. */

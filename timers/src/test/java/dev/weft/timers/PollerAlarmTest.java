@@ -1,5 +1,6 @@
 package dev.weft.timers;
 
+import dev.weft.scheduler.Bounded;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.weft.io.PollerAlarm;
@@ -64,7 +65,7 @@ class PollerAlarmTest {
             assertTrue(done.await(60, TimeUnit.SECONDS), "still sleeping: " + done.getCount());
             assertEquals(fibers * 5L, wakes.get());
         } finally {
-            dev.weft.io.Teardown.close(s, "PollerAlarmTest");
+            Bounded.close(s, "PollerAlarmTest");
         }
     }
 }

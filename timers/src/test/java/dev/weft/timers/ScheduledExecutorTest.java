@@ -1,5 +1,6 @@
 package dev.weft.timers;
 
+import dev.weft.scheduler.Bounded;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.weft.scheduler.Fiber;
@@ -28,7 +29,7 @@ class ScheduledExecutorTest {
     void close() throws Exception {
         ses.shutdownNow();
         assertTrue(ses.awaitTermination(30, TimeUnit.SECONDS));
-        dev.weft.io.Teardown.close(scheduler, "ScheduledExecutorTest");
+        Bounded.close(scheduler, "ScheduledExecutorTest");
     }
 
     @Test

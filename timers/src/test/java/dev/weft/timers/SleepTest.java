@@ -1,5 +1,6 @@
 package dev.weft.timers;
 
+import dev.weft.scheduler.Bounded;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.weft.scheduler.Fiber;
@@ -23,7 +24,7 @@ class SleepTest {
 
     @AfterEach
     void close() throws Exception {
-        dev.weft.io.Teardown.close(scheduler, "SleepTest");
+        Bounded.close(scheduler, "SleepTest");
     }
 
     private <T> T onFiber(Fibers.Body<T> body) throws Exception {

@@ -1,5 +1,6 @@
 package dev.weft.timers;
 
+import dev.weft.scheduler.Bounded;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.weft.ifc.FiberCondition;
@@ -32,7 +33,7 @@ class TimeoutsTest {
 
     @AfterEach
     void close() throws Exception {
-        dev.weft.io.Teardown.close(scheduler, "TimeoutsTest");
+        Bounded.close(scheduler, "TimeoutsTest");
     }
 
     private <T> T onFiber(Fibers.Body<T> body) throws Exception {
@@ -47,7 +48,7 @@ class TimeoutsTest {
                     c.setReadTimeout(Duration.ofMillis(30));
                     ByteBuffer b = ByteBuffer.allocate(16);
                     SocketTimeoutException e = assertThrows(SocketTimeoutException.class, () -> c.read(b));
-                    assertTrue(e.getMessage().contains("timed out waiting to read"), e.getMessage());
+                    assertTrue(e.getMessage().contains("timed out waiting for fd") && e.getMessage().contains("readable"), e.getMessage());
                     s.write(ByteBuffer.wrap("late".getBytes()));
                     c.setReadTimeout(Duration.ZERO);
                     int n = c.read(b);
