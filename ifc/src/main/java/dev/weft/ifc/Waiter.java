@@ -1,28 +1,26 @@
 package dev.weft.ifc;
 
-import dev.weft.scheduler.Fiber;
+import dev.weft.scheduler.Wait;
 import dev.weft.scheduler.Wake;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * One thread's place in a {@link WaitQueue}. Each thread has one, reused for every wait
  * (a thread waits on one queue at a time: the seed's "wait on single queue only"), so a
  * contended acquire allocates nothing after the thread's first.
  *
- * <p>{@code granted} is written by the granter under the queue's monitor, before the
- * wake; the waiter reads it after each prepareSleep, so a grant that lands before the
- * waiter sleeps is seen by the read, and one that lands after is a raised GRANT.
- * Fibers wait through their wakeup word (killable); other threads (platform threads,
- * virtual threads of other schedulers) park.
+ * <p>{@code granted} and {@code woken} are written by the granter under the queue's
+ * monitor, before the wake: they are the condition of the waiter's {@link Wait}, so a
+ * grant that lands before the waiter sleeps is seen by its test, and one that lands after
+ * is a raised GRANT. Fibers sleep on their wakeup word, other threads (platform threads,
+ * virtual threads of other schedulers) park: {@link Wait} does both.
  */
-final class Waiter {
+final class Waiter implements Wait.Until {
     /** Outcomes of {@link #await}. */
     static final int GRANTED = 0, KILLED = 1, INTERRUPTED = 2, WOKEN = 3, TIMED_OUT = 4;
 
     private static final ThreadLocal<Waiter> MINE = ThreadLocal.withInitial(Waiter::new);
 
-    final Thread thread = Thread.currentThread();
-    private final Fiber fiber = Fiber.current();
+    private final Object self = Wait.self();   // the fiber or thread this waiter belongs to
     volatile boolean granted;         // set by the granter (under the queue monitor), reset by the owner
     volatile boolean woken;           // set by a releaser (under the monitor): compete for a free permit; cleared by the owner
     long since;                       // owner-only: System.nanoTime() when this wait was queued
@@ -42,78 +40,47 @@ final class Waiter {
     /** Granter side: the wait is satisfied; wake the waiter. */
     void grant() {
         granted = true;
-        signal();
+        Wait.wake(self, Wake.GRANT);
     }
 
     /** Releaser side (barging mode): a permit is free; wake the waiter to compete for it. */
     void wakeToCompete() {
         woken = true;
-        signal();
+        Wait.wake(self, Wake.GRANT);
     }
 
-    /**
-     * Wakes the waiter whichever way it waits: through its wakeup word if it sleeps in a
-     * Weft sleep accepting GRANT, else by unpark (a thread, or a killed fiber waiting
-     * unkillably, parks). An unpark that lands on a fiber not waiting leaves a permit: its
-     * next park returns once, and every wait loop re-checks.
-     */
-    private void signal() {
-        if (fiber == null || !fiber.wake(Wake.GRANT)) {
-            LockSupport.unpark(thread);
-        }
+    @Override
+    public boolean done() {
+        return granted || woken;
     }
 
     /**
      * Waits until granted or woken to compete, or until killed (fibers, when
      * {@code killable}), interrupted (when {@code interruptible}; the status stays set) or
      * past {@code deadline} (a {@link System#nanoTime()} value, {@link Long#MAX_VALUE} for
-     * none; on fibers the timer fiber raises TIMEOUT).
-     * An interrupt that does not end the wait is kept: the status is set again on return.
-     * A killed fiber waiting unkillably parks instead of sleeping (a killed fiber's every
-     * sleep returns at once).
+     * none; on fibers the timer fiber raises TIMEOUT). An interrupt that does not end the
+     * wait is kept: the status is set again on return. An unkillable wait of a killed fiber
+     * is still a sleep on its word, one that does not accept KILL.
      */
     int await(boolean interruptible, boolean killable, long deadline) {
-        boolean interrupted = false;
-        try {
-            for (;;) {
-                boolean sleep = fiber != null && (killable || !fiber.isKilled());
-                int r = sleep ? sleepAsFiber(deadline) : parkAsThread(deadline);
-                if (granted) {
-                    return GRANTED;
-                }
-                if (woken) {
-                    return WOKEN;
-                }
-                if ((r & Wake.KILL) != 0 && killable) {
-                    return KILLED;
-                }
-                if ((r & Wake.TIMEOUT) != 0) {
-                    return TIMED_OUT;
-                }
-                if ((r & Wake.INTERRUPT) != 0) {
-                    if (interruptible) {
-                        return INTERRUPTED;
-                    }
-                    interrupted = true;
-                    Thread.interrupted();     // or every later sleep would return at once
-                }
-            }
-        } finally {
-            if (interrupted) {
-                thread.interrupt();
-            }
+        int options = (interruptible ? 0 : Wait.UNINTERRUPTIBLE) | (killable ? 0 : Wait.UNKILLABLE);
+        int r = Wait.await(this, Wake.GRANT, 0, deadline, options);
+        if (granted) {
+            return GRANTED;
         }
+        if (woken) {
+            return WOKEN;
+        }
+        return switch (r) {
+            case Wake.KILL -> KILLED;
+            case Wake.TIMEOUT -> TIMED_OUT;
+            case Wake.INTERRUPT -> INTERRUPTED;
+            default -> throw new IllegalStateException("a wait queue's wait ended by " + r + " without a grant");
+        };
     }
 
-    private int sleepAsFiber(long deadline) {
-        fiber.prepareSleep(Wake.GRANT, deadline);
-        return granted || woken ? Wake.GRANT : fiber.sleep();
-    }
-
-    private int parkAsThread(long deadline) {
-        if (granted || woken) {
-            return Wake.GRANT;
-        }
-        return Wake.parkThread(this, deadline);
+    @Override
+    public String toString() {
+        return "a wait queue's grant to " + self;
     }
 }

@@ -3,6 +3,7 @@ package dev.weft.ifc;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.weft.scheduler.Bounded;
 import dev.weft.scheduler.Fiber;
 import dev.weft.scheduler.FiberKilledException;
 import dev.weft.scheduler.WeftScheduler;
@@ -21,8 +22,51 @@ class FiberConditionTest {
     private final WeftScheduler scheduler = WeftScheduler.builder().workers(2).name("condition-test").build();
 
     @AfterEach
-    void close() {
-        scheduler.close();
+    void close() throws Exception {
+        Bounded.close(scheduler, "FiberConditionTest");
+    }
+
+    /**
+     * A signal that lands before the waiter sleeps, then a kill, then a contended re-lock:
+     * the re-lock must still be woken by the unlock (the waiter's first wait must not leave
+     * its prepared sleep open for the kill and the grant to land on). Repeated, since the
+     * signal has to land in the short window before the waiter's sleep.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aWaiterSignalledBeforeItSleepsThenKilledStillGetsTheMutexBack() throws Exception {
+        for (int round = 0; round < 2_000; round++) {
+            FiberMutex m = new FiberMutex();
+            FiberCondition c = m.newCondition();
+            AtomicReference<Fiber> waiterFiber = new AtomicReference<>();
+            java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(2);
+            scheduler.ofVirtual().start(() -> {
+                waiterFiber.set(Fiber.current());
+                m.lock();
+                try {
+                    c.await();
+                } catch (InterruptedException | FiberKilledException e) {
+                    // either ending is fine here: the mutex must be held again
+                } finally {
+                    assertTrue(m.isHeldByCurrentThread());
+                    m.unlock();
+                    done.countDown();
+                }
+            });
+            scheduler.ofVirtual().start(() -> {
+                while (c.waiters() == 0 || !m.tryLock()) {
+                    Thread.onSpinWait();                  // barge in the moment the waiter lets go
+                }
+                c.signal();
+                waiterFiber.get().kill();
+                while (m.queueLength() == 0) {
+                    Thread.onSpinWait();                  // the waiter is re-locking behind us
+                }
+                m.unlock();
+                done.countDown();
+            });
+            Bounded.await(done, "round " + round + ": signalled, killed waiter re-locking");
+        }
     }
 
     /** A bounded buffer: 50 producers and 50 consumers move 200,000 items; none lost, none twice. */

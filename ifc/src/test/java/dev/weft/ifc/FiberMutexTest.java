@@ -3,6 +3,7 @@ package dev.weft.ifc;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.weft.scheduler.Bounded;
 import dev.weft.scheduler.Fiber;
 import dev.weft.scheduler.FiberKilledException;
 import dev.weft.scheduler.WeftScheduler;
@@ -23,8 +24,36 @@ class FiberMutexTest {
     private final WeftScheduler scheduler = WeftScheduler.builder().workers(2).name("mutex-test").build();
 
     @AfterEach
-    void close() {
-        scheduler.close();
+    void close() throws Exception {
+        Bounded.close(scheduler, "FiberMutexTest");
+    }
+
+    /**
+     * An untimed wait does not accept TIMEOUT: a stray TIMEOUT raised on a fiber waiting in
+     * lock() is not wanted (wake reports false) and the wait goes on until the unlock.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aStrayTimeoutDoesNotEndAnUntimedLock() throws Exception {
+        FiberMutex m = new FiberMutex();
+        m.lock();
+        AtomicReference<Fiber> waiter = new AtomicReference<>();
+        CompletableFuture<Boolean> locked = new CompletableFuture<>();
+        Thread t = scheduler.ofVirtual().start(() -> {
+            waiter.set(Fiber.current());
+            try {
+                m.lock();
+                locked.complete(m.isHeldByCurrentThread());
+                m.unlock();
+            } catch (Throwable e) {
+                locked.completeExceptionally(e);
+            }
+        });
+        await().atMost(Bounded.HANG).until(() -> m.queueLength() == 1 && t.getState() == Thread.State.WAITING);
+        assertFalse(waiter.get().wake(dev.weft.scheduler.Wake.TIMEOUT), "an untimed wait does not accept TIMEOUT");
+        assertFalse(locked.isDone(), "the stray TIMEOUT ended nothing");
+        m.unlock();
+        assertTrue(locked.get(30, TimeUnit.SECONDS));
     }
 
     /** 1,000 fibers x 10,000 acquisitions on 2 carriers: exclusive, and every waiter woken. */

@@ -1,7 +1,7 @@
 package dev.weft.io;
 
-import dev.weft.scheduler.Fiber;
 import dev.weft.scheduler.FiberKilledException;
+import dev.weft.scheduler.Wait;
 import dev.weft.scheduler.Wake;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -11,7 +11,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * A file descriptor registered with a {@link Poller}: its readiness, the threads waiting
@@ -58,7 +57,7 @@ final class NativeFd {
     private final boolean owned;                 // close() closes the fd (false for user fds)
     int generation;                              // set by Poller.register (under its monitor) before the fd is in epoll
     private volatile long readiness;             // CAS (READINESS); bits | tick
-    private volatile Object reader, writer;      // the waiting Fiber or Thread; CAS by waiters, read by the poller
+    private final Direction reading = new Direction(READ), writing = new Direction(WRITE);
     private volatile int uses;                   // CAS (USES): operations in progress | CLOSED
 
     private NativeFd(int fd, Poller poller, boolean owned, int assumed) {
@@ -112,18 +111,10 @@ final class NativeFd {
             w = readiness;
         } while (!READINESS.compareAndSet(this, w, (w | bits) + TICK));
         if ((bits & READ) != 0) {
-            wakeWaiter(reader, Wake.IO_READ);
+            reading.wakeWaiter();
         }
         if ((bits & WRITE) != 0) {
-            wakeWaiter(writer, Wake.IO_WRITE);
-        }
-    }
-
-    private static void wakeWaiter(Object waiter, int reason) {
-        if (waiter instanceof Fiber f) {
-            f.wake(reason);
-        } else if (waiter != null) {
-            LockSupport.unpark((Thread) waiter);
+            writing.wakeWaiter();
         }
     }
 
@@ -213,46 +204,61 @@ final class NativeFd {
      * @throws IllegalStateException if another thread already waits for the same bit
      */
     int await(int bit, long deadline, int alsoAccept) throws IOException {
-        Fiber fiber = Fiber.current();
-        Object me = fiber != null ? fiber : Thread.currentThread();
-        VarHandle slot = bit == READ ? READER : WRITER;
-        if (!slot.compareAndSet(this, null, me)) {
-            throw new IllegalStateException("fd " + fd + ": another thread is already waiting to "
-                    + (bit == READ ? "read" : "write"));
-        }
-        int other = 0;
+        Direction d = bit == READ ? reading : writing;
+        d.enter();
+        int other;
         try {
-            int reasons = (bit == READ ? Wake.IO_READ : Wake.IO_WRITE) | alsoAccept;
-            for (;;) {
-                if (fiber != null) {
-                    fiber.prepareSleep(reasons, deadline);
-                }
-                if ((readiness & readyMask(bit)) != 0 || (uses & CLOSED) != 0) {
-                    break;
-                }
-                int r = fiber != null ? fiber.sleep() : Wake.parkThread(this, deadline);
-                if ((r & Wake.KILL) != 0) {
-                    throw new FiberKilledException("killed while waiting for fd " + fd);
-                }
-                if ((r & Wake.INTERRUPT) != 0) {
-                    throw new InterruptedIOException("interrupted while waiting for fd " + fd);
-                }
-                other = r & alsoAccept;
-                if (other != 0) {
-                    break;
-                }
-                if ((r & Wake.TIMEOUT) != 0 && (readiness & readyMask(bit)) == 0) {
-                    throw new SocketTimeoutException("fd " + fd + ": timed out waiting to "
-                            + (bit == READ ? "read" : "write"));
-                }
-            }
+            other = Wait.awaitIo(d, d.reason, alsoAccept, deadline);
         } finally {
-            slot.setVolatile(this, null);
+            d.leave();
         }
         if ((uses & CLOSED) != 0) {
             throw new AsynchronousCloseException();
         }
         return other;
+    }
+
+    /**
+     * One direction of the fd (reading or writing): its one waiter slot, and the condition
+     * that waiter waits for (the direction's readiness, or the fd closed). The slot is the
+     * waiter's half of the Dekker pair with {@link #onEvent}: the waiter publishes itself and
+     * then tests readiness (in its {@link Wait}); the poller raises readiness and then reads
+     * the slot.
+     */
+    private final class Direction implements Wait.Until {
+        final int bit;
+        final int reason;                        // the wake reason of this direction
+        private volatile Object waiter;          // Wait.self() of the one waiter, or null; CAS by waiters, read by the poller
+
+        Direction(int bit) {
+            this.bit = bit;
+            this.reason = bit == READ ? Wake.IO_READ : Wake.IO_WRITE;
+        }
+
+        void enter() {
+            if (!WAITER.compareAndSet(this, null, Wait.self())) {
+                throw new IllegalStateException("fd " + fd + ": another thread is already waiting to "
+                        + (bit == READ ? "read" : "write"));
+            }
+        }
+
+        void leave() {
+            waiter = null;
+        }
+
+        void wakeWaiter() {
+            Wait.wake(waiter, reason);
+        }
+
+        @Override
+        public boolean done() {
+            return (readiness & readyMask(bit)) != 0 || (uses & CLOSED) != 0;
+        }
+
+        @Override
+        public String toString() {
+            return "fd " + fd + " to be " + (bit == READ ? "readable" : "writable");
+        }
     }
 
     // ---- lifetime ----
@@ -290,8 +296,8 @@ final class NativeFd {
                 return;
             }
         } while (!USES.compareAndSet(this, u, u | CLOSED));
-        wakeWaiter(reader, Wake.IO_READ);
-        wakeWaiter(writer, Wake.IO_WRITE);
+        reading.wakeWaiter();
+        writing.wakeWaiter();
         if (u == 0) {
             release();
         }
@@ -310,13 +316,12 @@ final class NativeFd {
         return "fd " + fd;
     }
 
-    private static final VarHandle READINESS, READER, WRITER, USES;
+    private static final VarHandle READINESS, WAITER, USES;
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             READINESS = l.findVarHandle(NativeFd.class, "readiness", long.class);
-            READER = l.findVarHandle(NativeFd.class, "reader", Object.class);
-            WRITER = l.findVarHandle(NativeFd.class, "writer", Object.class);
+            WAITER = l.findVarHandle(Direction.class, "waiter", Object.class);
             USES = l.findVarHandle(NativeFd.class, "uses", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);

@@ -1,10 +1,9 @@
 package dev.weft.io;
 
 import dev.weft.scheduler.Fiber;
-import dev.weft.scheduler.FiberKilledException;
+import dev.weft.scheduler.Wait;
 import dev.weft.scheduler.Wake;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -62,24 +61,25 @@ public final class PollerAlarm implements Alarm {
             throw new IllegalStateException("a PollerAlarm is awaited by a Weft fiber, not " + Thread.currentThread());
         }
         owner = f;
-        for (;;) {
-            f.prepareSleep(Wake.SIGNAL | alsoAccept);
-            if (fired) {
-                fired = false;
-                return 0;
-            }
-            int r = f.sleep();
-            if ((r & Wake.KILL) != 0) {
-                throw new FiberKilledException("killed while waiting for an alarm");
-            }
-            if ((r & Wake.INTERRUPT) != 0) {
-                throw new InterruptedIOException("interrupted while waiting for an alarm");
-            }
-            if ((r & alsoAccept) != 0) {
-                return r & alsoAccept;
-            }
+        int other = Wait.awaitIo(firing, Wake.SIGNAL, alsoAccept, Long.MAX_VALUE);
+        if (other == 0) {
+            fired = false;
         }
+        return other;
     }
+
+    /** The condition of await: the poller thread fired the alarm. */
+    private final Wait.Until firing = new Wait.Until() {
+        @Override
+        public boolean done() {
+            return fired;
+        }
+
+        @Override
+        public String toString() {
+            return "a poller alarm";
+        }
+    };
 
     /** Poller thread: the expiry, or {@link Long#MAX_VALUE} when clear. */
     long expiry() {

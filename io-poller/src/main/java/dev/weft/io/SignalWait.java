@@ -1,14 +1,13 @@
 package dev.weft.io;
 
-import dev.weft.scheduler.Fiber;
 import dev.weft.scheduler.FiberKilledException;
+import dev.weft.scheduler.Wait;
 import dev.weft.scheduler.Wake;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import sun.misc.Signal;
 
 /**
@@ -17,8 +16,8 @@ import sun.misc.Signal;
  * <p>Why not signalfd: a signalfd only sees a signal that is blocked in every thread of
  * the process, and the JVM's threads (and the JDK's own handlers) are not ours to mask.
  * So Weft installs a {@link sun.misc.Signal} handler on first use of a signal; the JVM
- * runs it on a thread of its own, which raises {@link Wake#SIGNAL} on every
- * waiting fiber (and unparks waiting threads). The handler replaces the JVM's default
+ * runs it on a thread of its own, which wakes every waiter with {@link Wake#SIGNAL}
+ * (a fiber's sleep, a thread's park: {@link Wait}). The handler replaces the JVM's default
  * for that signal (for TERM and HUP, which would otherwise exit the JVM): waiting for a
  * signal means handling it.
  *
@@ -37,11 +36,7 @@ public final class SignalWait {
         void deliver() {
             delivered.incrementAndGet();                            // before reading the waiters: the Dekker pair
             for (Object w : waiters) {
-                if (w instanceof Fiber f) {
-                    f.wake(Wake.SIGNAL);
-                } else {
-                    LockSupport.unpark((Thread) w);
-                }
+                Wait.wake(w, Wake.SIGNAL);
             }
         }
     }
@@ -59,30 +54,21 @@ public final class SignalWait {
      */
     public static void await(String name) throws InterruptedException {
         Channel c = CHANNELS.computeIfAbsent(name, SignalWait::install);
-        Fiber fiber = Fiber.current();
-        Object me = fiber != null ? fiber : Thread.currentThread();
+        Object me = Wait.self();
         long seen = c.delivered.get();
-        c.waiters.add(me);
+        c.waiters.add(me);                                          // then Wait tests the count: the Dekker pair
         try {
-            for (;;) {
-                if (fiber != null) {
-                    fiber.prepareSleep(Wake.SIGNAL);
+            Wait.awaitInterruptibly(new Wait.Until() {
+                @Override
+                public boolean done() {
+                    return c.delivered.get() != seen;
                 }
-                if (c.delivered.get() != seen) {
-                    return;
+
+                @Override
+                public String toString() {
+                    return "SIG" + name;
                 }
-                if (fiber != null) {
-                    int r = fiber.sleep();
-                    if ((r & Wake.KILL) != 0) {
-                        throw new FiberKilledException("killed while waiting for SIG" + name);
-                    }
-                } else {
-                    LockSupport.park(c);
-                }
-                if (Thread.interrupted()) {
-                    throw new InterruptedException("interrupted while waiting for SIG" + name);
-                }
-            }
+            }, Wake.SIGNAL, 0, Long.MAX_VALUE);
         } finally {
             c.waiters.remove(me);
         }

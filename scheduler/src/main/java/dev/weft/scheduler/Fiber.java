@@ -150,41 +150,54 @@ public final class Fiber extends Route {
     /**
      * Starts a sleep that {@code reasons} (plus {@link Wake#KILL}) may end. Reasons raised
      * before this call are forgotten; reasons raised from now until {@link #sleep()}
-     * returns are not lost. Only the fiber itself may call it.
+     * returns are not lost. Follow it with {@link #sleep()}, or with {@link #cancelSleep()}
+     * when the condition already holds. Only the fiber itself may call it. {@link Wait}
+     * does all of this for a condition; this is the raw form.
      *
      * @throws IllegalArgumentException if {@code reasons} is empty or names non-Wake bits
      * @throws WrongThreadException if called by another thread than this fiber
      */
     public void prepareSleep(int reasons) {
-        checkOwner("prepareSleep");
-        int mask = Wake.check("prepareSleep", reasons) | Wake.KILL;
-        disarmTimeout();
-        WAKE_WORD.setVolatile(this, nextSleep() << SEQ_SHIFT | (long) mask << MASK_SHIFT);
+        prepareSleep(reasons, Long.MAX_VALUE);
     }
 
     /**
      * Like {@link #prepareSleep(int)}, and the sleep also ends with {@link Wake#TIMEOUT}
-     * once {@code System.nanoTime() >= deadlineNanos} (TIMEOUT is added to the accepted
-     * reasons). A deadline already passed raises TIMEOUT at once; {@link Long#MAX_VALUE}
-     * means none. See {@link Weft#deadlineAfter} to make one from a timeout. The deadline
-     * is served by the {@link TimerService} (weft-timers).
+     * once {@code System.nanoTime() >= deadlineNanos}. A deadline already passed raises
+     * TIMEOUT at once; {@link Long#MAX_VALUE} means none, and then TIMEOUT is not accepted
+     * (a stray one cannot end an untimed sleep). See {@link Weft#deadlineAfter} to make one
+     * from a timeout. The deadline is served by the {@link TimerService} (weft-timers).
      *
      * @throws IllegalStateException if a deadline is given and no timer service is on the class path
      */
     public void prepareSleep(int reasons, long deadlineNanos) {
+        prepare(Wake.check("prepareSleep", reasons) | Wake.KILL, deadlineNanos);
+    }
+
+    /**
+     * Opens the word for a sleep accepting {@code mask} (KILL only if the mask has it), plus
+     * TIMEOUT when there is a deadline. Only the fiber itself.
+     */
+    void prepare(int mask, long deadlineNanos) {
         checkOwner("prepareSleep");
-        int mask = Wake.check("prepareSleep", reasons) | Wake.KILL | Wake.TIMEOUT;
+        if (deadlineNanos != Long.MAX_VALUE) {
+            mask |= Wake.TIMEOUT;
+        }
+        if (mask == 0) {
+            throw new IllegalArgumentException("a sleep that nothing can end (no reason, unkillable, no deadline)");
+        }
         disarmTimeout();
         long seq = nextSleep();
+        long word = seq << SEQ_SHIFT | (long) mask << MASK_SHIFT;
         if (deadlineNanos == Long.MAX_VALUE) {
-            WAKE_WORD.setVolatile(this, seq << SEQ_SHIFT | (long) mask << MASK_SHIFT);
+            WAKE_WORD.setVolatile(this, word);
         } else if (deadlineNanos - System.nanoTime() <= 0) {
-            WAKE_WORD.setVolatile(this, seq << SEQ_SHIFT | (long) mask << MASK_SHIFT | Wake.TIMEOUT);
+            WAKE_WORD.setVolatile(this, word | Wake.TIMEOUT);
         } else {
             if (timeout == null) {
                 timeout = TimerServices.get().newTimeout(this);
             }
-            WAKE_WORD.setVolatile(this, seq << SEQ_SHIFT | (long) mask << MASK_SHIFT);
+            WAKE_WORD.setVolatile(this, word);
             timeout.arm((int) seq, deadlineNanos);     // after the word: a prompt fire finds this sleep
             timed = true;
         }
@@ -205,9 +218,10 @@ public final class Fiber extends Route {
 
     /**
      * Parks until a reason accepted by the preceding {@link #prepareSleep} is raised, the
-     * fiber is killed, or its thread is interrupted; returns the raised reasons (at least
-     * one), with {@link Wake#KILL} if killed and {@link Wake#INTERRUPT} if the interrupt
-     * status is set (and left set). Never returns an unaccepted reason; may return several.
+     * fiber is killed (when the sleep accepts KILL), or its thread is interrupted; returns
+     * the raised reasons (at least one), with {@link Wake#KILL} if killed and
+     * {@link Wake#INTERRUPT} if the interrupt status is set (and left set). Never returns an
+     * unaccepted reason; may return several. Closes the sleep.
      *
      * @throws IllegalStateException if no sleep was prepared
      * @throws WrongThreadException if called by another thread than this fiber
@@ -220,7 +234,8 @@ public final class Fiber extends Route {
         for (;;) {
             long w = wakeWord;
             boolean callsWaiting = (mask(w) & Wake.IFC) != 0 && calls != null;
-            if (raised(w) != 0 || callsWaiting || killed || thread.isInterrupted()) {
+            boolean killable = (mask(w) & Wake.KILL) != 0;
+            if (raised(w) != 0 || callsWaiting || (killed && killable) || thread.isInterrupted()) {
                 int reasons = finishSleep();
                 if ((mask(w) & Wake.IFC) != 0 && processCalls() > 0) {
                     reasons |= Wake.IFC;       // a sleep that accepts IFC is a process point
@@ -229,6 +244,19 @@ public final class Fiber extends Route {
             }
             LockSupport.park(this);
         }
+    }
+
+    /**
+     * Abandons the sleep prepared last, without parking: for a waiter whose condition held
+     * after {@link #prepareSleep}. Closes the word (a later raise finds no mask and does
+     * nothing) and disarms its deadline; returns what was raised meanwhile, as
+     * {@link #sleep()} would. Does nothing if no sleep is open.
+     *
+     * @throws WrongThreadException if called by another thread than this fiber
+     */
+    public int cancelSleep() {
+        checkOwner("cancelSleep");
+        return mask(wakeWord) == 0 ? 0 : finishSleep();
     }
 
     /** Ends the sleep: takes the raised bits and closes the mask in one swap, so none is lost. */
@@ -240,7 +268,7 @@ public final class Fiber extends Route {
             timed = false;                         // it fired: nothing to disarm
         }
         disarmTimeout();
-        if (killed) {
+        if (killed && (mask(last) & Wake.KILL) != 0) {
             raised |= Wake.KILL;
         }
         if (thread.isInterrupted()) {
@@ -295,14 +323,14 @@ public final class Fiber extends Route {
 
     /**
      * Kills the fiber: marks it killed and raises {@link Wake#KILL}. Its current and every
-     * later Weft wait returns or throws promptly, as each documents; the fiber's code
-     * decides how to end. Idempotent. Does not interrupt the thread.
+     * later killable Weft wait returns or throws promptly, as each documents; the fiber's
+     * code decides how to end. Idempotent. Does not interrupt the thread. (Every Weft wait
+     * of a fiber is a sleep on its word; an unkillable one, a condition's re-lock, does not
+     * accept KILL and goes on.)
      */
     public void kill() {
         killed = true;
-        if (!wake(Wake.KILL)) {
-            LockSupport.unpark(thread);   // a park-based Weft wait (FiberCall.await) re-checks isKilled
-        }
+        wake(Wake.KILL);
     }
 
     /** True once {@link #kill()} was called. */

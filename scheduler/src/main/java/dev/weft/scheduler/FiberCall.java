@@ -7,7 +7,6 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * An inter-fiber call (the seed's IFC): a callback that a sender queues to a target fiber
@@ -40,7 +39,8 @@ public final class FiberCall {
     private volatile int state;                 // CAS by the sender to QUEUED; set by the target after
     private Object result;                      // written before state DONE, read after it
     private Throwable failure;                  // written before state FAILED, read after it
-    private volatile Object awaiter;            // the one Fiber or Thread in await(), or null
+    private volatile Object awaiter;            // the one waiter in await() (Wait.self()), or null
+    private final Wait.Until completion = new Completion();   // what await() waits for
     FiberCall next;                             // mailbox link: written by the sender before its push CAS
 
     /** A call that runs {@code callback} on the target and completes with its result. */
@@ -100,17 +100,16 @@ public final class FiberCall {
         if (state == IDLE) {
             throw new IllegalStateException("await() on a call that was never sent");
         }
-        Fiber fiber = Fiber.current();
-        Object me = fiber != null ? fiber : Thread.currentThread();
+        Object me = Wait.self();
         if (!AWAITER.compareAndSet(this, null, me)) {
             throw new IllegalStateException(me + " cannot await " + this + ": " + awaiter + " already does");
         }
         long deadline = Weft.deadlineAfterNanos(nanos);
         try {
-            if (fiber != null) {
-                sleepUntilDone(fiber, deadline);
-            } else {
-                parkUntilDone(deadline);
+            // The target publishes the state, then wakes the awaiter it reads; the awaiter
+            // published itself and tests the state after preparing its wait (Wait's steps).
+            if (Wait.awaitInterruptibly(completion, Wake.GRANT, 0, deadline) == Wake.TIMEOUT) {
+                throw new TimeoutException(this + " did not complete in time");
             }
         } finally {
             awaiter = null;
@@ -119,42 +118,6 @@ public final class FiberCall {
             throw new ExecutionException(failure);
         }
         return result;
-    }
-
-    /**
-     * A fiber waits in a Weft sleep (GRANT, with the deadline served by the timer fiber);
-     * the target publishes the state and then wakes the awaiter it reads, the awaiter
-     * published itself, prepares its sleep and then reads the state: a Dekker pair.
-     */
-    private void sleepUntilDone(Fiber fiber, long deadline) throws InterruptedException, TimeoutException {
-        for (;;) {
-            fiber.prepareSleep(Wake.GRANT, deadline);
-            if (isDone()) {
-                return;
-            }
-            int r = fiber.sleep();
-            if ((r & Wake.KILL) != 0) {
-                throw new FiberKilledException("killed while awaiting " + this);
-            }
-            if ((r & Wake.INTERRUPT) != 0) {
-                Thread.interrupted();
-                throw new InterruptedException();
-            }
-            if ((r & Wake.TIMEOUT) != 0 && !isDone()) {
-                throw new TimeoutException(this + " did not complete in time");
-            }
-        }
-    }
-
-    private void parkUntilDone(long deadline) throws InterruptedException, TimeoutException {
-        while (!isDone()) {
-            if (Thread.interrupted()) {
-                throw new InterruptedException();
-            }
-            if ((Wake.parkThread(this, deadline) & Wake.TIMEOUT) != 0 && !isDone()) {
-                throw new TimeoutException(this + " did not complete in time");
-            }
-        }
     }
 
     // ---------------------------------------------------------------- sender and target side
@@ -225,11 +188,19 @@ public final class FiberCall {
     }
 
     private void wakeAwaiter() {
-        Object w = awaiter;
-        if (w instanceof Fiber f) {
-            f.wake(Wake.GRANT);
-        } else if (w != null) {
-            LockSupport.unpark((Thread) w);
+        Wait.wake(awaiter, Wake.GRANT);
+    }
+
+    /** The condition of await(): the call ran or failed. Named for the wait's messages. */
+    private final class Completion implements Wait.Until {
+        @Override
+        public boolean done() {
+            return isDone();
+        }
+
+        @Override
+        public String toString() {
+            return "the completion of " + FiberCall.this;
         }
     }
 

@@ -9,7 +9,8 @@ package dev.weft.scheduler;
  *   bit  0 IO_READ    1 IO_WRITE   2 TIMEOUT   3 SIGNAL   4 IFC   5 KILL   6 INTERRUPT   7 GRANT
  *   bits 8..23        user reasons: user(0) .. user(15)
  * </pre>
- * KILL is accepted by every sleep. INTERRUPT is never raised by a waker: sleep reports it
+ * KILL is accepted by every sleep but an unkillable one ({@link Wait#UNKILLABLE}); TIMEOUT
+ * only by a sleep with a deadline. INTERRUPT is never raised by a waker: sleep reports it
  * when the thread's interrupt status is set (the status is left set, as the JDK does).
  */
 public final class Wake {
@@ -50,26 +51,6 @@ public final class Wake {
             throw new IllegalArgumentException("user wake reason must be in [0, " + USER_COUNT + "), got " + n);
         }
         return 1 << (USER_SHIFT + n);
-    }
-
-    /**
-     * The park of a thread that is not a fiber, reported as a sleep would be: parks once
-     * (until unparked, interrupted or past {@code deadlineNanos}; {@link Long#MAX_VALUE} for
-     * none) and returns {@link #TIMEOUT} if the deadline has passed, {@link #INTERRUPT} if
-     * the thread is interrupted (status kept), else 0. Callers re-check their condition
-     * and loop, as with {@link java.util.concurrent.locks.LockSupport#park}.
-     */
-    public static int parkThread(Object blocker, long deadlineNanos) {
-        if (deadlineNanos == Long.MAX_VALUE) {
-            java.util.concurrent.locks.LockSupport.park(blocker);
-        } else {
-            long left = deadlineNanos - System.nanoTime();
-            if (left <= 0) {
-                return TIMEOUT;
-            }
-            java.util.concurrent.locks.LockSupport.parkNanos(blocker, left);
-        }
-        return Thread.currentThread().isInterrupted() ? INTERRUPT : 0;
     }
 
     /** Checks that {@code reasons} names only raisable reasons and at least one. */

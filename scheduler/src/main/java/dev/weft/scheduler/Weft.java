@@ -56,8 +56,8 @@ public final class Weft {
     /**
      * Sleeps for {@code duration}. On a Weft fiber the deadline is served by Weft's timer
      * fiber (weft-timers must be on the class path), not by the JDK's timed park, which
-     * for a custom scheduler goes through a ScheduledThreadPoolExecutor; elsewhere it is
-     * {@link Thread#sleep(Duration)}. Zero or negative returns at once.
+     * for a custom scheduler goes through a ScheduledThreadPoolExecutor; elsewhere the thread
+     * parks until the deadline. Zero or negative returns at once (unless interrupted).
      *
      * @throws InterruptedException if the thread is interrupted (the status is cleared)
      * @throws FiberKilledException if the fiber is killed
@@ -71,28 +71,7 @@ public final class Weft {
      * returns normally. As {@link #sleep(Duration)}.
      */
     public static void sleepUntil(long deadlineNanos) throws InterruptedException {
-        Fiber f = Fiber.current();
-        if (f == null) {
-            long left = deadlineNanos == Long.MAX_VALUE ? Long.MAX_VALUE : deadlineNanos - System.nanoTime();
-            if (left > 0) {
-                Thread.sleep(Duration.ofNanos(left));
-            }
-            return;
-        }
-        for (;;) {
-            f.prepareSleep(Wake.TIMEOUT, deadlineNanos);
-            int r = f.sleep();
-            if ((r & Wake.KILL) != 0) {
-                throw new FiberKilledException("killed during Weft.sleep");
-            }
-            if ((r & Wake.INTERRUPT) != 0) {
-                Thread.interrupted();
-                throw new InterruptedException("interrupted during Weft.sleep");
-            }
-            if ((r & Wake.TIMEOUT) != 0) {
-                return;
-            }
-        }
+        Wait.awaitInterruptibly(Wait.SLEEP, 0, Wake.TIMEOUT, deadlineNanos);
     }
 
     /**
