@@ -26,11 +26,15 @@ import java.lang.invoke.VarHandle;
  * set cannot consume it). {@code wakePending} makes concurrent wakeups cost one write:
  * <pre>
  *  waker:  CAS wakePending false -> true, then write(eventfd)
- *  worker: sees the eventfd among its events: wakePending = false, then read(eventfd)
+ *  worker: sees the eventfd among its events: read(eventfd), then wakePending = false
  * </pre>
- * A waker whose CAS fails knows a write is coming or still unread, so the poll in progress
- * returns. A write that lands after the worker's read leaves the eventfd readable: the
- * next poll returns at once and drains it; nothing is lost and nothing spins.
+ * So at most one write is outstanding, and the worker's read takes exactly that one: the
+ * flag is set from the winning CAS until after the read. A waker whose CAS fails is inside
+ * that span: its write is coming (the poll in progress returns when it lands) or was read
+ * by the poll that is returning now; either way the poll it wanted ends. A waker after the
+ * clear writes again, and the next poll returns at once. (Clearing before the read lost
+ * every later wake-up: a write that landed between the clear and the read was consumed
+ * with the first, leaving the flag set over an empty eventfd.)
  *
  * <p>With more than one poller the worker blocks on a private epoll set holding each
  * poller's epoll fd (level-triggered) and the eventfd, then polls the ready pollers
@@ -125,7 +129,7 @@ public final class NetPoll implements IdlePoller {
         if (pollers.length == 1) {
             pollers[0].epollDelete(wakeFd);
         }
-        Syscalls.read(wakeFd, word, 8);                  // a wake-up nobody drained
+        Syscalls.read(wakeFd, word, 8);                  // a wake-up nobody drained, then the flag: as in poll()
         wakePending = false;
     }
 
@@ -140,8 +144,8 @@ public final class NetPoll implements IdlePoller {
             blocked = false;
         }
         if (woken) {
-            wakePending = false;                         // before the read: see the class comment
             Syscalls.read(wakeFd, word, 8);
+            wakePending = false;                         // after the read: see the class comment
         }
     }
 

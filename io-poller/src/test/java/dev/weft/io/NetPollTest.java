@@ -46,6 +46,54 @@ class NetPollTest {
         }
     }
 
+    /**
+     * The polling worker's wake-up must survive a wake-up that lands while the worker is
+     * draining the previous one. One worker: a loopback ping-pong keeps the worker's poll
+     * returning for socket events, while a platform thread starts fibers (each a hand-off
+     * through the eventfd). A lost wake-up leaves a started fiber waiting forever.
+     */
+    @Test
+    void wakeUpsRacingTheDrainOfThePreviousOneAreNotLost() throws Exception {
+        WeftScheduler s = netpollScheduler("netpoll-wake-race", 1);
+        try (WeftServerSocket server = WeftServerSocket.bind(LOOPBACK, 16)) {
+            s.ofVirtual().start(() -> {
+                try {
+                    echo(server.accept());
+                } catch (IOException closed) {
+                    // listener closed at the end of the test
+                }
+            });
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            CountDownLatch pingPongDone = new CountDownLatch(1);
+            s.ofVirtual().start(() -> {
+                try (WeftSocket c = WeftSocket.connect(server.localAddress())) {
+                    ByteBuffer b = ByteBuffer.allocate(8);
+                    while (!stop.get()) {
+                        c.write(b.clear());
+                        b.clear();
+                        while (b.hasRemaining() && c.read(b) >= 0) { }
+                    }
+                } catch (IOException e) {
+                    // the test failed elsewhere
+                } finally {
+                    pingPongDone.countDown();
+                }
+            });
+            try {
+                for (int i = 0; i < 50_000; i++) {
+                    CountDownLatch ran = new CountDownLatch(1);
+                    s.ofVirtual().start(ran::countDown);
+                    Bounded.await(ran, "fiber " + i + " started from a platform thread during a ping-pong");
+                }
+            } finally {
+                stop.set(true);
+            }
+            Bounded.await(pingPongDone, "ping-pong end");
+        } finally {
+            Bounded.close(s, "wakeUpsRacingTheDrainOfThePreviousOneAreNotLost");
+        }
+    }
+
     /** 200 connections x 200 round trips, clients and servers all on the polling scheduler. */
     @Test
     void echoManyConnections() throws Exception {
