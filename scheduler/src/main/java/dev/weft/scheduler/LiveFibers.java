@@ -76,13 +76,15 @@ final class LiveFibers {
         return n;
     }
 
-    /** A snapshot of the live fibers' threads. */
-    List<Thread> threads() {
+    /** A snapshot of the threads of the live fibers that are not services. */
+    List<Thread> userThreads() {
         List<Thread> out = new ArrayList<>();
         for (Stripe s : stripes) {
             synchronized (s) {
                 for (Fiber f = s.head; f != null; f = f.nextLive) {
-                    out.add(f.thread);
+                    if (!f.service) {
+                        out.add(f.thread);
+                    }
                 }
             }
         }

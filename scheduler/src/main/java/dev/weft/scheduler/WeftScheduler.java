@@ -202,13 +202,15 @@ public final class WeftScheduler implements AutoCloseable {
     }
 
     /**
-     * Shuts down and interrupts every live fiber.
+     * Shuts down and interrupts every live fiber but the services: those (the timer fiber)
+     * go on serving the interrupted fibers' last waits (a drain, a back-off, a socket
+     * timeout) and end, as after {@link #shutdown()}, once no other fiber is left.
      *
      * @return the threads that were interrupted
      */
     public List<Thread> shutdownNow() {
         shutdown();
-        List<Thread> threads = live.threads();
+        List<Thread> threads = live.userThreads();
         threads.forEach(Thread::interrupt);
         return threads;
     }

@@ -27,8 +27,9 @@ import java.util.function.Predicate;
  * new tasks, cancels periodic ones and lets delayed one-shot tasks run when due;
  * {@link #shutdownNow()} cancels everything not yet started and interrupts what runs.
  * Terminated once shut down with no task left. Shutting the scheduler itself down ends
- * its timer fiber once its last other fiber has exited; tasks still pending then never
- * run (their futures stay incomplete), so shut this executor down first.
+ * its timer fiber once its last other fiber has exited; tasks still pending then can never
+ * run and are cancelled, and later ones are rejected, so shut this executor down first
+ * when its delayed tasks must run.
  */
 final class FiberScheduledExecutor extends AbstractExecutorService implements ScheduledExecutorService {
     final TimerFiber timers;
@@ -89,16 +90,23 @@ final class FiberScheduledExecutor extends AbstractExecutorService implements Sc
     }
 
     private <T> ScheduledTask<T> enqueue(ScheduledTask<T> task) {
-        if (shutdown) {
-            throw new RejectedExecutionException("executor on " + scheduler.name() + " is shut down");
+        if (shutdown || timers.hasEnded()) {
+            throw rejected();
         }
         active.incrementAndGet();
         task.node.requestUpdate();
-        if (shutdown) {                      // raced a shutdown: its sweep of the heap may have run first
+        // After the post: a shutdown whose sweep of the heap ran first, or a timer fiber
+        // that ended first (see TimerFiber.end), would never serve this task.
+        if (shutdown || timers.hasEnded()) {
             task.cancel(false);
-            throw new RejectedExecutionException("executor on " + scheduler.name() + " is shut down");
+            throw rejected();
         }
         return task;
+    }
+
+    private RejectedExecutionException rejected() {
+        return new RejectedExecutionException(shutdown ? "executor on " + scheduler.name() + " is shut down"
+                : "scheduler " + scheduler.name() + " has terminated: its timer fiber is gone");
     }
 
     /** Timer fiber: {@code task} is due; run it on a new fiber. */

@@ -109,6 +109,11 @@ final class FiberTimeout extends TimerNode implements TimerService.Timeout {
         }
     }
 
+    @Override
+    void abandon() {
+        // the timer fiber ends only once every fiber it served has exited: nobody sleeps on it
+    }
+
     private static final VarHandle DEADLINE, SLEEP;
     static {
         try {

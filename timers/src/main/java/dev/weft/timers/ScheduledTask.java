@@ -70,6 +70,11 @@ final class ScheduledTask<V> extends FutureTask<V> implements RunnableScheduledF
             }
             executor.fire(ScheduledTask.this);
         }
+
+        @Override
+        void abandon() {
+            cancel(false);                   // the scheduler is gone: the task can never run
+        }
     }
 
     /**

@@ -9,6 +9,7 @@ import dev.weft.scheduler.FiberKilledException;
 import dev.weft.scheduler.Wake;
 import dev.weft.scheduler.WeftScheduler;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,6 +41,7 @@ final class TimerFiber {
     private final Alarm alarm;                   // this fiber only, once started: a timerfd or the poller's timeout
     private final Fiber fiber;
     private volatile long armedExpiry = TimerNode.NONE;   // written by this fiber before each sleep; read by senders
+    private volatile boolean ended;              // set once by this fiber as it ends; read by senders after their post
 
     private TimerFiber(WeftScheduler scheduler) {
         this.scheduler = scheduler;
@@ -103,16 +105,50 @@ final class TimerFiber {
                 long head = heap.minKey();
                 alarm.setExpiry(head);
                 armedExpiry = head;              // before the sleep looks at the mailbox: see post
-                alarm.await(Wake.IFC);           // returns on expiry or calls (run inside the sleep)
+                awaitAlarmOrCalls();
             }
         } catch (FiberKilledException | ClosedChannelException end) {
             // the scheduler is done: no fiber is left to time out
         } catch (IOException e) {
             throw new UncheckedIOException("timer fiber of " + scheduler.name() + " failed", e);
         } finally {
-            BY_SCHEDULER.remove(scheduler, this);
-            alarm.close();
+            end();
         }
+    }
+
+    /**
+     * Sleeps until the alarm expires or calls arrive (they run inside the sleep). An
+     * interrupt does not stop the service (only its scheduler's kill does): it is cleared
+     * and the fiber sleeps again.
+     */
+    private void awaitAlarmOrCalls() throws IOException {
+        try {
+            alarm.await(Wake.IFC);
+        } catch (InterruptedIOException interrupted) {
+            Thread.interrupted();
+        }
+    }
+
+    /**
+     * The fiber ends: what is still in the heap can never fire, so scheduled tasks are
+     * cancelled (their futures complete, their executor can terminate) rather than left
+     * pending. Why no task is missed: this fiber sets {@code ended}, then runs the calls
+     * already queued and sweeps the heap; a task's scheduler posts, then reads
+     * {@link #hasEnded()} and cancels the task itself when it is set. So a request is
+     * either in the heap for the sweep, or its sender sees the end (or both; cancel is
+     * idempotent).
+     */
+    private void end() {
+        ended = true;
+        BY_SCHEDULER.remove(scheduler, this);
+        fiber.processCalls();
+        heap.forEach(TimerNode::abandon);
+        alarm.close();
+    }
+
+    /** True once this fiber has ended: posts to it are never served. */
+    boolean hasEnded() {
+        return ended;
     }
 
     private void expireDue(long now) {

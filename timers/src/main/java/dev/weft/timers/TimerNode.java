@@ -34,6 +34,9 @@ abstract class TimerNode {
     /** The timer fiber popped this node: its key is not after {@code now}. */
     abstract void expire(long now);
 
+    /** The timer fiber ended with this node in its heap: it will never expire. */
+    abstract void abandon();
+
     /**
      * Owner: have the timer fiber reconcile the heap with {@link #requested()} soon. It is
      * woken only if the requested deadline is earlier than the one its timerfd is set to;
