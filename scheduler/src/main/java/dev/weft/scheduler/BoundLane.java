@@ -56,6 +56,9 @@ public final class BoundLane {
     /**
      * Serves the lane on the calling platform thread until the scheduler has terminated
      * and nothing is queued, or until {@link #close()} and the lane's queue is drained.
+     * Interrupts do not end it: one that reaches the thread while it waits for work is kept
+     * and set again when run() returns (while a fiber runs on it, the JDK's unmount clears
+     * the thread's status).
      *
      * @throws IllegalStateException if called from a virtual thread, or while another
      *         thread serves the lane
@@ -68,30 +71,56 @@ public final class BoundLane {
         if (!SERVER_CAS.compareAndSet(this, null, me)) {
             throw new IllegalStateException("lane " + name + " is already served by " + server);
         }
+        boolean interrupted = false;
         try {
-            serve();
+            interrupted = serve();
         } finally {
             server = null;
+            if (interrupted) {
+                me.interrupt();
+            }
         }
     }
 
-    private void serve() {
+    /** Serves until done; returns whether the thread was interrupted meanwhile (mounting a fiber clears the status). */
+    private boolean serve() {
+        boolean interrupted = false;
         for (;;) {
             Fiber f = queue.poll();
             if (f != null) {
+                interrupted |= Thread.interrupted();
                 scheduler.runSlice(f);
                 continue;
             }
-            if (scheduler.isTerminating() || (closed && live.get() == 0)) {
-                return;
+            if (isDone()) {
+                return interrupted | Thread.interrupted();
             }
-            waiting = true;
-            if (queue.isEmpty() && !scheduler.isTerminating()) {
-                LockSupport.park(this);
-            }
+            waiting = true;                   // then the wait tests the queue: the Dekker pair with offer
+            Wait.await(work, 0, 0, Long.MAX_VALUE, Wait.UNINTERRUPTIBLE);
             waiting = false;
         }
     }
+
+    private boolean isDone() {
+        return scheduler.isTerminating() || (closed && live.get() == 0);
+    }
+
+    /**
+     * What the idle server waits for: work queued, or the lane done. Uninterruptible: an
+     * interrupt of the serving thread does not stop the lane (its fibers still need it); it
+     * is kept, and set again when run() returns.
+     */
+    private final Wait.Until work = new Wait.Until() {
+        @Override
+        public boolean done() {
+            return !queue.isEmpty() || isDone();
+        }
+
+        @Override
+        public String toString() {
+            return "work on lane " + name;
+        }
+    };
 
     /** Rejects new starts on this lane; fibers already bound still run while the lane is served. */
     public void close() {
