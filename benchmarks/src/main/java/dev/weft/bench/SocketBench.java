@@ -99,7 +99,6 @@ public final class SocketBench {
         try {
             for (;;) {
                 Socket s = server.accept();
-                s.setTcpNoDelay(true);
                 f.newThread(() -> EchoServers.echo(s)).start();
             }
         } catch (IOException closed) {
@@ -110,8 +109,7 @@ public final class SocketBench {
     private static void serveWeft(WeftServerSocket server, WeftScheduler weft) {
         try {
             for (;;) {
-                WeftSocket s = server.accept();
-                s.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+                WeftSocket s = server.accept();                // the echo sets TCP_NODELAY
                 weft.ofVirtual().start(() -> EchoServers.echo(s));
             }
         } catch (IOException closed) {

@@ -1,5 +1,6 @@
 package dev.weft.samples;
 
+import dev.weft.io.AcceptBackoff;
 import dev.weft.io.NetPoll;
 import dev.weft.io.WeftServerSocket;
 import dev.weft.io.WeftSocket;
@@ -108,18 +109,28 @@ public final class EchoServers {
         server.bind(new InetSocketAddress("127.0.0.1", port), 4096);
         Set<Socket> open = ConcurrentHashMap.newKeySet();
         Thread acceptor = fibers.newThread(() -> {
+            AcceptBackoff backoff = new AcceptBackoff("echo on " + server.getLocalSocketAddress());
             try {
                 for (;;) {
-                    Socket s = server.accept();
-                    s.setTcpNoDelay(true);
+                    Socket s;
+                    try {
+                        s = server.accept();
+                    } catch (IOException e) {
+                        if (server.isClosed()) {
+                            return;                    // closed by close(): stop accepting
+                        }
+                        backoff.pause(e);              // a JDK socket names no errno: every failure while open passes
+                        continue;
+                    }
+                    backoff.reset();
                     open.add(s);
                     fibers.newThread(() -> {
                         echo(s);
                         open.remove(s);
                     }).start();
                 }
-            } catch (IOException closed) {
-                // the listener was closed: stop accepting
+            } catch (IOException interrupted) {
+                // interrupted while pausing: stop accepting
             }
         });
         acceptor.start();
@@ -141,10 +152,20 @@ public final class EchoServers {
         WeftServerSocket server = WeftServerSocket.bind(new InetSocketAddress("127.0.0.1", port), 4096);
         Set<WeftSocket> open = ConcurrentHashMap.newKeySet();
         Thread acceptor = weft.ofVirtual(priority).start(() -> {
+            AcceptBackoff backoff = new AcceptBackoff("echo on " + server.localAddress());
             try {
                 for (;;) {
-                    WeftSocket s = server.accept();
-                    s.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                    WeftSocket s;
+                    try {
+                        s = server.accept();
+                    } catch (IOException e) {
+                        if (!AcceptBackoff.isTransient(e)) {
+                            throw e;                   // closed by close(), or a real failure
+                        }
+                        backoff.pause(e);
+                        continue;
+                    }
+                    backoff.reset();
                     open.add(s);
                     weft.ofVirtual(priority).start(() -> {
                         echo(s);
@@ -152,7 +173,7 @@ public final class EchoServers {
                     });
                 }
             } catch (IOException closed) {
-                // the listener was closed: stop accepting
+                // the listener was closed (or interrupted while pausing): stop accepting
             }
         });
         return new Handle(() -> server.localAddress().getPort(), open::size, () -> {
@@ -226,6 +247,7 @@ public final class EchoServers {
     public static void echo(Socket s) {
         byte[] buf = new byte[16 * 1024];
         try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
+            s.setTcpNoDelay(true);
             for (int n; (n = in.read(buf)) > 0;) {
                 out.write(buf, 0, n);
             }
@@ -238,6 +260,7 @@ public final class EchoServers {
     public static void echo(WeftSocket s) {
         ByteBuffer buf = ByteBuffer.allocateDirect(16 * 1024);
         try (s) {
+            s.setOption(StandardSocketOptions.TCP_NODELAY, true);
             while (s.read(buf) > 0) {
                 buf.flip();
                 s.write(buf);
