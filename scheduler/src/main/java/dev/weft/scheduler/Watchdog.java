@@ -14,6 +14,8 @@ import java.util.concurrent.locks.LockSupport;
  *     (others may then steal its slot). If work is queued, an idle worker is woken to
  *     steal it, or with none idle one dormant spare is started per tick, up to the
  *     configured maximum. Spares retire themselves after their keep-alive without work.</li>
+ * <li><b>Carriers that did not start.</b> A core worker left without a thread (the
+ *     platform refused one) gets a new try every tick; a refused spare, at the next need.</li>
  * <li><b>Starvation.</b> A priority with queued work (shared lane or any local queue)
  *     whose taken-count has not moved for the starvation bound is flagged in
  *     {@link Lanes}; a worker then serves one of its items first.</li>
@@ -69,6 +71,7 @@ final class Watchdog implements Runnable {
                 relievePinned(pinned);
             }
             checkStarvation(now);
+            scheduler.addCarrier(false);      // a core worker whose thread could not start: try again
         }
     }
 
@@ -80,8 +83,8 @@ final class Watchdog implements Runnable {
      */
     private void relievePinned(int pinned) {
         if (scheduler.idle.isNonEmpty()) {
-            scheduler.signalWork();
-        } else if (scheduler.addSpare()) {
+            scheduler.idle.workQueued();
+        } else if (scheduler.addCarrier(true)) {
             WeftEvents.spareAdded(scheduler.name(), pinned);
         }
     }

@@ -50,7 +50,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * unblocker threads. The only lock on those paths is a {@link LiveFibers} stripe at a
  * fiber's start and exit, held for a few pointer writes.
  */
-public final class WeftScheduler implements AutoCloseable {
+public final class WeftScheduler implements AutoCloseable, Idle.Host {
     private static final int RUNNING = 0, SHUTDOWN = 1, TERMINATING = 2, TERMINATED = 3;
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
     private static final System.Logger LOG = System.getLogger(WeftScheduler.class.getName());
@@ -59,7 +59,7 @@ public final class WeftScheduler implements AutoCloseable {
     final Lanes lanes = new Lanes();
     final Worker[] workers;                     // immutable array: cores first, then spare slots
     final int coreWorkers;
-    final IdleSet idle;
+    final Idle idle;
     private final LiveFibers live = new LiveFibers();
     private final Route.Shared[] routes;        // index = priority
     private final List<BoundLane> boundLanes = new CopyOnWriteArrayList<>();
@@ -68,12 +68,11 @@ public final class WeftScheduler implements AutoCloseable {
     private final SchedulerMXBeanImpl mxBean;
     final long spareKeepAliveNanos;
     final IdlePoller idlePoller;                // null, or what an idle worker waits on instead of parking
-    private final AtomicInteger pollToken = new AtomicInteger();   // 1 while a worker owns idlePoller.poll()
 
     private volatile int runState;              // CAS forward only (RUN_STATE)
-    private final AtomicInteger searching = new AtomicInteger();   // workers woken to search, not yet done
     private final AtomicInteger carriers = new AtomicInteger();    // worker threads alive
     private final CountDownLatch terminated = new CountDownLatch(1);
+    private final java.util.function.Consumer<Thread> startCarrier;   // how carrier threads are started (Builder)
     private final AtomicLong workersReplaced = new AtomicLong();
     private final AtomicLong sparesAdded = new AtomicLong();
     private final AtomicLong sparesRetired = new AtomicLong();
@@ -89,21 +88,44 @@ public final class WeftScheduler implements AutoCloseable {
         if (idlePoller != null) {
             idlePoller.attach(name);               // may refuse: before anything is started
         }
+        this.startCarrier = b.startCarrier;
+        this.idle = new Idle(b.workers + b.maxSpares, this);
         this.workers = new Worker[b.workers + b.maxSpares];
         for (int i = 0; i < workers.length; i++) {
             workers[i] = new Worker(this, i, i >= b.workers);
         }
-        this.idle = new IdleSet(workers);
         this.routes = new Route.Shared[Priority.COUNT];
         for (Priority p : Priority.ALL) {
             routes[p.ordinal()] = new Route.Shared(this, p, null);
         }
         this.watchdog = new Watchdog(this, b.starvationBound.toNanos(), b.pinnedThreshold.toNanos());
-        for (int i = 0; i < coreWorkers; i++) {
-            startCarrier(workers[i]);
+        try {
+            for (int i = 0; i < coreWorkers; i++) {
+                startCarrier(workers[i]);
+            }
+            watchdog.start();
+        } catch (Throwable e) {
+            abandonConstruction();
+            throw e;
         }
-        watchdog.start();
         this.mxBean = SchedulerMXBeanImpl.register(this);
+    }
+
+    /**
+     * A carrier (or the watchdog) could not start while the scheduler was being built: end
+     * what did start, so the failed build leaves no thread behind. Nobody holds the
+     * scheduler yet, and no fiber was started, so termination completes at once.
+     */
+    private void abandonConstruction() {
+        RUN_STATE.setVolatile(this, TERMINATING);
+        for (Worker w : workers) {
+            unpark(w.index);
+        }
+        watchdog.stop();
+        if (idlePoller != null) {
+            idlePoller.wakeup();
+            idlePoller.detach(name);
+        }
     }
 
     /** A builder for a new scheduler. */
@@ -341,66 +363,25 @@ public final class WeftScheduler implements AutoCloseable {
      * {@code f} straight to an idle worker, which becomes the searcher; otherwise queue it
      * in its lane and leave it to the searcher (the Go/Tokio throttle: one woken worker
      * at a time, each one that finds work wakes the next). Measured against handing
-     * every submission to its own idle worker: see DESIGN, "Hand-off and throttle".
-     *
-     * <p>No submission is stranded: a searcher always looks at the lanes again after it
-     * registers idle (the partner of the offer-then-check here, see
-     * {@link Worker#awaitWork}), and a submission that finds no searcher wakes one.
+     * every submission to its own idle worker: see DESIGN, "Hand-off and throttle". Why
+     * nothing is stranded: {@link Idle}.
      */
     private void submitExternal(Fiber f, int p) {
-        if (searching.get() == 0 && searching.compareAndSet(0, 1)) {
-            if (handOff(f)) {
-                return;
-            }
-            searching.decrementAndGet();
+        if (idle.handOff(f)) {
+            return;
         }
         lanes.offer(f, p);
-        signalWork();
-    }
-
-
-    /** Pops idle workers until one accepts {@code item}; false if none was waiting. */
-    private boolean handOff(Object item) {
-        for (Worker w; (w = idle.pop()) != null; ) {
-            if (w.tryNotify(item)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Work was queued: wake one idle worker to look for it unless one is already searching. */
-    void signalWork() {
-        if (idle.isNonEmpty() && searching.get() == 0 && searching.compareAndSet(0, 1)) {
-            if (!handOff(Worker.WAKE)) {
-                searching.decrementAndGet();
-            }
-        }
-    }
-
-    /**
-     * A searcher (a worker woken by a hand-off or a WAKE) is done searching, before it runs
-     * what it found; if it found work and more is queued, pass the baton to the next idle
-     * worker. Lane work cannot be stranded by the check: a submitter offers to the lane (a
-     * full-fence xadd) and then reads {@code searching}; the searcher decrements it (a full
-     * fence) and then reads the lanes, so one of them sees the other. Local-queue work
-     * belongs to a running worker, which runs it if nobody steals it.
-     */
-    void searchDone(boolean found) {
-        searching.decrementAndGet();
-        if (found && workPending()) {
-            signalWork();
-        }
+        idle.workQueued();
     }
 
     /**
      * Whether queued work is visible that another worker could take (Tokio's
      * notify_if_work_pending): a searcher that found its one fiber wakes no one for nothing.
      * Without this, every hand-off at low load woke a second worker that found nothing and
-     * parked again: two futex calls per message on a one-connection echo. A submission that
-     * races this check wakes a worker itself (no worker is searching any more).
+     * parked again: two futex calls per message on a one-connection echo.
      */
-    boolean workPending() {
+    @Override
+    public boolean workPending() {
         for (int p = 0; p < Priority.COUNT; p++) {
             if (!lanes.isEmpty(p)) {
                 return true;
@@ -414,16 +395,19 @@ public final class WeftScheduler implements AutoCloseable {
         return false;
     }
 
-    /**
-     * An idle worker asks to be the one that waits in {@link IdlePoller#poll()}; false when
-     * another worker already is. One poller at a time: a second would only split the events.
-     */
-    boolean tryTakePoll() {
-        return pollToken.get() == 0 && pollToken.compareAndSet(0, 1);
+    /** Idle's host: unparks worker {@code w}'s carrier. */
+    @Override
+    public void unpark(int w) {
+        WorkerThread t = workers[w].thread;
+        if (t != null) {
+            java.util.concurrent.locks.LockSupport.unpark(t);
+        }
     }
 
-    void releasePoll() {
-        pollToken.set(0);
+    /** Idle's host: breaks the polling worker's poll. */
+    @Override
+    public void wakePoller() {
+        idlePoller.wakeup();
     }
 
     /** Runs one slice of {@code f} on the calling carrier; notes the fiber's exit. */
@@ -462,18 +446,36 @@ public final class WeftScheduler implements AutoCloseable {
 
     // ================================================================== workers
 
+    /** Starts a carrier for {@code w}, counted; a thread that does not start is not counted. */
     private void startCarrier(Worker w) {
         carriers.incrementAndGet();
-        w.startThread(name + "-worker-" + w.index);
+        try {
+            w.startThread(name + "-worker-" + w.index, startCarrier);
+        } catch (Throwable e) {
+            carrierGone();
+            throw e;
+        }
     }
 
-    /** Watchdog: wake a dormant spare to take over from pinned carriers. False if none is left. */
-    boolean addSpare() {
-        for (int i = coreWorkers; i < workers.length; i++) {
-            Worker w = workers[i];
-            if (w.activateSpare()) {
-                sparesAdded.incrementAndGet();
-                startCarrier(w);
+    /**
+     * Watchdog: start a carrier for a worker that has none: a dormant spare, to take over
+     * from pinned carriers, or a core worker whose thread could not start or be replaced
+     * before (its queues are still served by stealing meanwhile). False if none is left,
+     * or the thread did not start (logged; the worker stays without one).
+     */
+    boolean addCarrier(boolean spare) {
+        for (Worker w : workers) {
+            if (w.spare == spare && w.thread == null && !isTerminating()) {
+                try {
+                    startCarrier(w);
+                } catch (Throwable e) {
+                    LOG.log(System.Logger.Level.ERROR, "scheduler " + name + ": cannot start a carrier for worker "
+                            + w.index + "; retried later", e);
+                    return false;
+                }
+                if (spare) {
+                    sparesAdded.incrementAndGet();
+                }
                 return true;
             }
         }
@@ -485,17 +487,31 @@ public final class WeftScheduler implements AutoCloseable {
         WeftEvents.spareRetired(name, w.index);
     }
 
-    /** A carrier thread ended: replace it if it died, else count it out. */
+    /**
+     * A carrier thread ended: replace it if it died, else count it out. A replacement that
+     * does not start is counted out too (logged): the watchdog retries it later.
+     */
     void workerThreadEnded(Worker w, WorkerThread t, Throwable death) {
         if (death != null && runState < TERMINATING) {
             workersReplaced.incrementAndGet();
             WeftEvents.workerReplaced(name, w.index, death);
             LOG.log(System.Logger.Level.ERROR, "scheduler " + name + ": carrier " + t.getName()
                     + " died; starting a replacement", death);
-            w.state = Worker.ACTIVE;
-            w.startThread(name + "-worker-" + w.index);
-            return;
+            try {
+                w.startThread(name + "-worker-" + w.index, startCarrier);   // keeps t's count
+                return;
+            } catch (Throwable e) {
+                LOG.log(System.Logger.Level.ERROR, "scheduler " + name + ": cannot replace carrier " + t.getName()
+                        + "; the watchdog retries", e);
+                carrierGone();
+                return;
+            }
         }
+        w.threadEnded(t);                          // its last act: the watchdog may start a new thread from now on
+        carrierGone();
+    }
+
+    private void carrierGone() {
         if (carriers.decrementAndGet() == 0 && runState == TERMINATING) {
             finishTermination();
         }
@@ -525,10 +541,7 @@ public final class WeftScheduler implements AutoCloseable {
         }
         if (n == 0 && RUN_STATE.compareAndSet(this, SHUTDOWN, TERMINATING)) {
             for (Worker w : workers) {
-                WorkerThread t = w.thread;
-                if (t != null) {
-                    java.util.concurrent.locks.LockSupport.unpark(t);
-                }
+                unpark(w.index);
             }
             boundLanes.forEach(BoundLane::wakeServer);
             if (idlePoller != null) {
@@ -543,7 +556,9 @@ public final class WeftScheduler implements AutoCloseable {
     private void finishTermination() {
         if (RUN_STATE.compareAndSet(this, TERMINATING, TERMINATED)) {
             watchdog.stop();
-            mxBean.unregister();
+            if (mxBean != null) {
+                mxBean.unregister();               // null while the constructor abandons its build
+            }
             if (idlePoller != null) {
                 idlePoller.detach(name);
             }
@@ -599,8 +614,20 @@ public final class WeftScheduler implements AutoCloseable {
         private Duration pinnedThreshold = Duration.ofMillis(20);
         private Duration spareKeepAlive = Duration.ofSeconds(1);
         private IdlePoller idlePoller;
+        private java.util.function.Consumer<Thread> startCarrier = Thread::start;
 
         private Builder() { }
+
+        /**
+         * How carrier threads are started (default {@link Thread#start()}): the one point where
+         * the platform may refuse a thread ("unable to create native thread"). Package-private:
+         * the scheduler's tests make it fail to check that a refused carrier leaves the
+         * scheduler consistent and closable.
+         */
+        Builder startCarriersWith(java.util.function.Consumer<Thread> start) {
+            this.startCarrier = Objects.requireNonNull(start, "start");
+            return this;
+        }
 
         /** Name of the scheduler, its threads and its MXBean (default "weft-N"). */
         public Builder name(String name) {
@@ -662,7 +689,7 @@ public final class WeftScheduler implements AutoCloseable {
         }
 
         private static int inRange(String what, int value, int min) {
-            int max = IdleSet.MAX_WORKERS / 2;   // cores and spares share the idle set's index space
+            int max = Idle.MAX_WORKERS / 2;   // cores and spares share the idle stack's index space
             if (value < min || value > max) {
                 throw new IllegalArgumentException(what + " must be in [" + min + ", " + max + "], got " + value);
             }

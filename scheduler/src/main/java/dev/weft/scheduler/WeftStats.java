@@ -37,11 +37,10 @@ public record WeftStats(int workers, int carriers, int idle, int spares, int pin
         int idle = 0, spares = 0, pinned = 0;
         long tasks = 0, handoffs = 0, slotHits = 0, steals = 0, promotions = 0;
         for (Worker w : s.workers) {
-            int st = w.state;
-            if (st == Worker.IDLE) {
+            if (w.state == Worker.IDLE) {
                 idle++;
             }
-            if (w.spare && st != Worker.DORMANT && st != Worker.EXITED) {
+            if (w.spare && w.thread != null) {
                 spares++;
             }
             if (w.pinned) {

@@ -27,24 +27,20 @@ import org.jctools.queues.SpmcArrayQueue;
  * Overflow goes to the shared lane.
  *
  * <h2>States</h2>
+ * The idle protocol (registering idle, being claimed, the search and poll tokens) is
+ * {@link Idle}'s; the worker only walks through its transitions, in the order Idle's
+ * lost-wakeup rule names. Its own {@code state} is written by itself alone, for stats:
  * <pre>
- *   DORMANT --start thread--> ACTIVE --no work--> IDLE --handoff--> NOTIFIED --taken--> ACTIVE
- *                                ^                  |  \--found work itself (CAS)--> ACTIVE
- *                                +------------------+   \--terminate (CAS)--> EXITED
- *   IDLE --spare idle past keep-alive (CAS)--> DORMANT
+ *   ACTIVE --no work--> IDLE --found work itself, or took a handoff--> ACTIVE
+ *   IDLE --terminating--> EXITED;   IDLE --spare past its keep-alive--> EXITED (the spare is dormant: no thread)
  * </pre>
  * With an {@link IdlePoller}, one IDLE worker at a time waits in its poll instead of
- * parking ({@link #polling}); it leaves IDLE by the same CAS as a worker that found work.
- * Only a notifier moves IDLE to NOTIFIED, and it writes {@link #handoff} right after;
- * only the worker leaves NOTIFIED, after reading the handoff. So a notification is
- * never lost and never delivered to a worker that is not waiting for one.
+ * parking; it leaves IDLE by the same transition as a worker that found work.
  */
 final class Worker {
-    static final int DORMANT = 0, ACTIVE = 1, IDLE = 2, NOTIFIED = 3, EXITED = 4;
-    /** Handoff value that asks the worker to search the queues (no fiber attached). */
-    static final Object WAKE = new Object();
-    /** Handoff value that tells the worker to exit. */
-    static final Object EXIT = new Object();
+    static final int ACTIVE = 1, IDLE = 2, EXITED = 3;
+    /** What {@link #awaitWork} returns when the worker must exit (terminating, or a spare past its keep-alive). */
+    private static final Object EXIT = new Object();
     /** What {@link #awaitWork} returns after this worker's poll made fibers ready (queued locally). */
     private static final Object POLLED = new Object();
 
@@ -58,13 +54,15 @@ final class Worker {
     private final Lanes lanes;
     private final SpmcArrayQueue<Fiber>[] local;   // index = priority; offered by owner only, polled by any worker
 
-    volatile int state;               // CAS transitions above
-    volatile boolean inStack;         // set by this worker before its push, cleared by the popper before its CAS
-    volatile int idleNext;            // IdleSet link (index + 1), written before the push CAS
-    volatile Object handoff;          // Fiber, WAKE or EXIT; written by a notifier after IDLE -> NOTIFIED
-    volatile WorkerThread thread;     // the current carrier thread; replaced if it dies
+    private final Idle idle;
+    volatile int state;               // written by this worker only (stats read it)
+    /**
+     * The carrier thread, or null: a spare that is dormant, or a worker whose thread could
+     * not start. Set by whoever starts a carrier (the constructor, the watchdog, the
+     * replacement of a dead one); cleared by the carrier as its last act when it ends.
+     */
+    volatile WorkerThread thread;
     volatile boolean pinned;          // watchdog: current fiber has held this carrier past the limit
-    volatile boolean polling;         // in IdlePoller.poll(): a notifier must wake it through the poller
     private volatile Fiber slot;      // owner swaps; stealers CAS only when pinned
 
     // Owner-written counters (setOpaque), read by stats and the watchdog (getOpaque).
@@ -77,7 +75,8 @@ final class Worker {
     private Fiber running;            // the fiber on this carrier now, or null
 
     // Owner-only.
-    private boolean searcher;         // woken by a notifier: owes the scheduler one searchDone
+    private boolean searcher;         // took a handoff: owes Idle one searchDone
+    private boolean polling;          // in IdlePoller.poll(): wakes wait until the poll's batch is queued
     private int slotStreak;
     private int tick;
     private int seed;
@@ -88,17 +87,19 @@ final class Worker {
         this.index = index;
         this.spare = spare;
         this.lanes = scheduler.lanes;
+        this.idle = scheduler.idle;
         this.local = new SpmcArrayQueue[Priority.COUNT];
         for (int p = 0; p < Priority.COUNT; p++) {
             local[p] = new SpmcArrayQueue<>(LOCAL_CAPACITY);
         }
         this.seed = index * 0x9E3779B9 | 1;
-        this.state = spare ? DORMANT : ACTIVE;
+        this.state = spare ? EXITED : ACTIVE;
     }
 
     // ------------------------------------------------------------------ run loop
 
     void runLoop() {
+        state = ACTIVE;
         for (;;) {
             Fiber f = findWork();
             if (f == null) {
@@ -109,20 +110,20 @@ final class Worker {
                 if (h == POLLED) {
                     f = findWork();
                     if (f != null && scheduler.workPending()) {
-                        scheduler.signalWork();   // the poll readied more than this worker's next fiber
+                        idle.workQueued();        // the poll readied more than this worker's next fiber
                     }
-                } else if (h == WAKE) {
+                } else if (h == Idle.WAKE) {
                     f = findWork();
                 } else {
                     f = (Fiber) h;
                 }
             }
             if (searcher) {
-                // Give up the searching token before running: a long or pinned slice must
+                // Give up the search token before running: a long or pinned slice must
                 // not hold it, or no other idle worker would be woken meanwhile (Go's
                 // resetspinning).
                 searcher = false;
-                scheduler.searchDone(f != null);
+                idle.searchDone(f != null);
             }
             if (f != null) {
                 run(f);
@@ -280,7 +281,7 @@ final class Worker {
     void pushLocal(Fiber f, int p) {
         offerLocal(f, p);
         if (!polling) {
-            scheduler.signalWork();
+            idle.workQueued();
         }
     }
 
@@ -293,40 +294,32 @@ final class Worker {
     // ------------------------------------------------------------------ idling
 
     /**
-     * Registers idle and waits. Returns a fiber this worker found itself, or what a
-     * notifier handed it (a fiber, or {@link #WAKE}: then it is the searcher), or
-     * {@link #EXIT} when it must exit (scheduler terminated, or a spare past its keep-alive).
-     *
-     * <p>The lost-wakeup argument, mirrored with {@link WeftScheduler#submitExternal}:
-     * <pre>
-     *  worker                                  submitter
-     *  1. state = IDLE; push self (CAS)        1. offer to a lane (xadd)
-     *  2. look at every queue                  2. read searching / the idle set; wake one
-     * </pre>
-     * Both steps 1 are full fences, so either the worker's look sees the offered fiber,
-     * or the submitter sees the worker (or a searcher, which is bound to pass through
-     * these same two steps before it sleeps) and wakes it.
+     * Registers idle and waits: {@link Idle}'s worker steps (register, look at every queue,
+     * then wait to be claimed). Returns a fiber this worker found itself, what a notifier
+     * handed it (a fiber, or {@link Idle#WAKE}: then it is the searcher), {@link #POLLED}
+     * after its poll made fibers ready, or {@link #EXIT} when it must exit (scheduler
+     * terminating, or a spare past its keep-alive).
      */
     private Object awaitWork() {
         state = IDLE;
-        if (!inStack) {
-            inStack = true;
-            scheduler.idle.push(this);
-        }
+        idle.toIdle(index);
         Fiber f = findWork();
         if (f != null) {
-            if (STATE.compareAndSet(this, IDLE, ACTIVE)) {
+            if (idle.leave(index)) {
+                state = ACTIVE;
                 return f;
             }
-            offerLocal(f, f.routePriority().ordinal());   // a notifier won the race: its handoff comes first
+            offerLocal(f, f.routePriority().ordinal());   // claimed meanwhile: its handoff comes first
         }
-        if (pollWhileIdle() && STATE.compareAndSet(this, IDLE, ACTIVE)) {
+        if (pollWhileIdle() && idle.leave(index)) {
+            state = ACTIVE;
             return POLLED;
         }
         Object h = awaitHandoff();
         if (h != EXIT) {
+            state = ACTIVE;
             searcher = true;
-            if (h != WAKE) {
+            if (h != Idle.WAKE) {
                 HANDOFFS.setOpaque(this, handoffs + 1);
             }
         }
@@ -335,28 +328,22 @@ final class Worker {
 
     /**
      * Waits in the scheduler's {@link IdlePoller} instead of parking, if there is one and no
-     * other worker is in it (spares never poll: they must be able to retire). Returns
-     * whether it polled (then it looks at the queues again); the worker is still IDLE (and in the idle set) throughout, so a
-     * notifier can claim it: the notifier writes {@code handoff} and then reads
-     * {@code polling}, this worker writes {@code polling} and then reads {@code handoff}
-     * (all volatile), so either the worker skips the poll or the notifier calls
-     * {@link IdlePoller#wakeup()}.
+     * other worker is in it (spares never poll: they must be able to retire); returns
+     * whether it polled (then it looks at the queues again). The worker stays claimable
+     * throughout: a claim breaks the poll ({@link Idle#tryPoll}).
      */
     private boolean pollWhileIdle() {
         IdlePoller poller = scheduler.idlePoller;
-        if (poller == null || spare || !scheduler.tryTakePoll()) {
+        if (poller == null || spare || scheduler.isTerminating() || !idle.tryPoll(index)) {
             return false;
         }
         polling = true;
         try {
-            if (handoff != null || scheduler.isTerminating()) {
-                return false;
-            }
             poller.poll();
             return true;
         } finally {
             polling = false;
-            scheduler.releasePoll();
+            idle.pollDone();
         }
     }
 
@@ -364,20 +351,20 @@ final class Worker {
         long keepAlive = scheduler.spareKeepAliveNanos;
         long deadline = spare ? System.nanoTime() + keepAlive : 0L;
         for (;;) {
-            Object h = handoff;
+            Object h = idle.takeHandoff(index);
             if (h != null) {
-                handoff = null;
-                state = ACTIVE;
                 return h;
             }
-            if (scheduler.isTerminating() && STATE.compareAndSet(this, IDLE, EXITED)) {
+            if (scheduler.isTerminating() && idle.leave(index)) {
+                state = EXITED;
                 return EXIT;
             }
             if (!spare) {
                 LockSupport.park(this);
             } else {
                 long left = deadline - System.nanoTime();
-                if (left <= 0 && STATE.compareAndSet(this, IDLE, DORMANT)) {
+                if (left <= 0 && idle.leave(index)) {
+                    state = EXITED;
                     scheduler.spareRetired(this);
                     return EXIT;
                 }
@@ -387,34 +374,24 @@ final class Worker {
     }
 
     /**
-     * Notifier side: claims this worker if it is waiting and hands it {@code item}.
-     * Returns false when the worker is a stale idle-set entry (it found work itself,
-     * retired or exited); the caller then tries the next one.
+     * Starts a new carrier thread for this worker with {@code start} (the scheduler's way of
+     * starting threads). If it does not start, the worker is left without a thread and the
+     * failure propagates.
      */
-    boolean tryNotify(Object item) {
-        inStack = false;                                   // before the CAS: see IdleSet
-        if (!STATE.compareAndSet(this, IDLE, NOTIFIED)) {
-            return false;
-        }
-        handoff = item;
-        if (polling) {
-            scheduler.idlePoller.wakeup();                 // see pollWhileIdle
-        } else {
-            LockSupport.unpark(thread);
-        }
-        return true;
-    }
-
-    /** Watchdog: claims this spare if it is dormant (DORMANT -> ACTIVE); the caller then starts its thread. */
-    boolean activateSpare() {
-        return state == DORMANT && STATE.compareAndSet(this, DORMANT, ACTIVE);
-    }
-
-    /** Starts a (new) carrier thread for this worker. */
-    void startThread(String name) {
+    void startThread(String name, java.util.function.Consumer<Thread> start) {
         WorkerThread t = new WorkerThread(this, name);
         thread = t;
-        t.start();
+        try {
+            start.accept(t);
+        } catch (Throwable e) {
+            THREAD.compareAndSet(this, t, (WorkerThread) null);
+            throw e;
+        }
+    }
+
+    /** The carrier thread {@code t} ends: the worker has no thread (unless a replacement took over already). */
+    void threadEnded(WorkerThread t) {
+        THREAD.compareAndSet(this, t, (WorkerThread) null);
     }
 
     // ------------------------------------------------------------------ observation (any thread)
@@ -461,7 +438,7 @@ final class Worker {
         return s == null ? -1 : s.routePriority().ordinal();
     }
 
-    private static final VarHandle STATE = Handles.field(MethodHandles.lookup(), "state", int.class);
+    private static final VarHandle THREAD = Handles.field(MethodHandles.lookup(), "thread", WorkerThread.class);
     private static final VarHandle SLOT = Handles.field(MethodHandles.lookup(), "slot", Fiber.class);
     private static final VarHandle RUNNING = Handles.field(MethodHandles.lookup(), "running", Fiber.class);
     private static final VarHandle TASKS_RUN = Handles.field(MethodHandles.lookup(), "tasksRun", long.class);

@@ -4,7 +4,7 @@ package dev.weft.scheduler;
  * The platform thread that carries fibers for one {@link Worker}. A worker outlives its
  * threads: if a thread dies (an error escaped the scheduler itself), the scheduler
  * starts a new one for the same worker, which keeps its queues and its place in the
- * idle set. Submissions recognise "on a worker" by {@code currentCarrierThread()
+ * idle protocol. Submissions recognise "on a worker" by {@code currentCarrierThread()
  * instanceof WorkerThread}.
  */
 final class WorkerThread extends Thread {

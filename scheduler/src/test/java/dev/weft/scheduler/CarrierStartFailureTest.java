@@ -1,0 +1,95 @@
+package dev.weft.scheduler;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A carrier thread the platform refuses to start ("unable to create native thread") leaves
+ * the scheduler consistent: a build that cannot start its carriers fails and leaves no
+ * thread behind; a spare or a replacement that cannot start is counted out, the watchdog
+ * lives on, and the scheduler still runs its fibers and closes.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class CarrierStartFailureTest {
+    /** Starts threads normally until told to refuse: then throws what the JVM throws. */
+    private static final class Refusing implements Consumer<Thread> {
+        final AtomicBoolean refuse = new AtomicBoolean();
+        final AtomicInteger refused = new AtomicInteger();
+
+        @Override
+        public void accept(Thread t) {
+            if (refuse.get()) {
+                refused.incrementAndGet();
+                throw new OutOfMemoryError("unable to create native thread: refused by the test for " + t.getName());
+            }
+            t.start();
+        }
+    }
+
+    private static boolean anyThreadNamed(String prefix) {
+        return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().startsWith(prefix) && t.isAlive());
+    }
+
+    @Test
+    void aBuildWhoseCarrierCannotStartFailsAndLeavesNoThread() {
+        Consumer<Thread> secondRefused = t -> {
+            if (t.getName().endsWith("-worker-1")) {
+                throw new OutOfMemoryError("unable to create native thread: refused by the test");
+            }
+            t.start();
+        };
+        OutOfMemoryError e = assertThrows(OutOfMemoryError.class, () -> WeftScheduler.builder().workers(2)
+                .name("refused-build").startCarriersWith(secondRefused).build());
+        assertTrue(e.getMessage().contains("refused by the test"), e.getMessage());
+        await().atMost(Bounded.HANG).until(() -> !anyThreadNamed("refused-build-"));   // worker-0 and the watchdog ended
+        assertDoesNotThrow(() -> WeftScheduler.builder().workers(1).name("refused-build").build().close(),
+                "the name (and its MXBean) is free again");
+    }
+
+    @Test
+    void aSpareThatCannotStartLeavesTheWatchdogAliveAndTheSchedulerClosable() throws Exception {
+        Refusing start = new Refusing();
+        WeftScheduler s = WeftScheduler.builder().workers(1).maxSpares(1).pinnedThreshold(Duration.ofMillis(5))
+                .name("refused-spare").startCarriersWith(start).build();
+        start.refuse.set(true);
+        Gate gate = new Gate();
+        gate.occupy(s);                                           // the one carrier spins: pinned
+        CountDownLatch ran = new CountDownLatch(1);
+        s.ofVirtual().start(ran::countDown);                       // queued behind it: the watchdog wants a spare
+        await().atMost(Bounded.HANG).until(() -> start.refused.get() >= 2);   // refused, and tried again: the watchdog lives
+        assertTrue(anyThreadNamed("refused-spare-watchdog"));
+        assertEquals(1, s.stats().carriers(), "a refused carrier is not counted");
+        start.refuse.set(false);
+        Bounded.await(ran, "the queued fiber, once a spare could start");
+        gate.open();
+        Bounded.close(s, "aSpareThatCannotStartLeavesTheWatchdogAliveAndTheSchedulerClosable");
+        assertEquals(0, s.stats().carriers());
+    }
+
+    @Test
+    void aDeadCarrierWhoseReplacementCannotStartIsRetriedByTheWatchdog() throws Exception {
+        Refusing start = new Refusing();
+        WeftScheduler s = WeftScheduler.builder().workers(1).maxSpares(0).name("refused-replacement")
+                .startCarriersWith(start).build();
+        start.refuse.set(true);
+        Fiber poison = new Fiber(s, Thread.currentThread(), () -> { throw new InternalError("injected"); },
+                Priority.NORMAL, null, false);
+        s.submit(poison);                                          // its slice kills the carrier
+        await().atMost(Bounded.HANG).until(() -> start.refused.get() >= 2 && s.stats().carriers() == 0);
+        CountDownLatch ran = new CountDownLatch(1);
+        s.ofVirtual().start(ran::countDown);
+        start.refuse.set(false);                                   // threads can be had again: the watchdog's retry starts one
+        Bounded.await(ran, "a fiber started while the scheduler had no carrier");
+        assertEquals(1, s.stats().carriers());
+        Bounded.close(s, "aDeadCarrierWhoseReplacementCannotStartIsRetriedByTheWatchdog");
+    }
+}
