@@ -109,14 +109,18 @@ public final class Wait {
      *         TIMEOUT, or the raised {@code alsoEnd} reasons
      */
     public static int await(Until until, int reason, int alsoEnd, long deadline, int options) {
+        return await(Fiber.current(), until, reason, alsoEnd, deadline, options);
+    }
+
+    /** {@link #await} for {@code self}, the calling thread's fiber, or null on a thread that is not one. */
+    static int await(Fiber self, Until until, int reason, int alsoEnd, long deadline, int options) {
         if (deadline == Long.MAX_VALUE) {
             alsoEnd &= ~Wake.TIMEOUT;                    // untimed: a stray TIMEOUT is not accepted
         }
         boolean kept = false;
         try {
             for (;;) {
-                Fiber f = Fiber.current();
-                int r = f != null ? sleepOnce(f, until, reason | alsoEnd, deadline, options) : parkOnce(until, deadline);
+                int r = self != null ? sleepOnce(self, until, reason | alsoEnd, deadline, options) : parkOnce(until, deadline);
                 if (r == 0 || until.done()) {
                     return 0;
                 }

@@ -154,21 +154,21 @@ class IdleModelTest {
      */
     @Test
     void aTokenHeldByASubmitterStrandsNothing() {
-        Models.check(Model.class, Spec.class, 20_000, Models.Scenario.of("invariant", List.of("workerTakesWorkAfterRegistering"),
+        Models.check(Model.class, Spec.class, 20_000, Models.Scenario.of(List.of("workerTakesWorkAfterRegistering"),
                 new String[] {"queueAndSignal"}, new String[] {"workerRunsOut"}, new String[] {"queueAndSignal"}));
     }
 
     /** A worker going idle and submitters from outside: every queued item has a worker coming for it. */
     @Test
     void submittersAndAWorkerGoingIdle() {
-        Models.check(Model.class, Spec.class, 20_000, Models.Scenario.of("invariant", List.of(),
+        Models.check(Model.class, Spec.class, 20_000, Models.Scenario.of(List.of(),
                 new String[] {"submitFromOutside"}, new String[] {"workerRunsOut"}, new String[] {"submitFromOutside"}));
     }
 
     /** A claim of the polling worker breaks its poll; a claim of a parked one unparks it: no hang. */
     @Test
     void aClaimReachesAWorkerInThePollOrParked() {
-        Models.check(Model.class, Spec.class, 20_000, Models.Scenario.of("invariant", List.of(),
+        Models.check(Model.class, Spec.class, 20_000, Models.Scenario.of(List.of(),
                 new String[] {"workerWaitsInPollOrPark"}, new String[] {"submitFromOutside"}));
     }
 }

@@ -12,8 +12,8 @@ import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
  * The test kit's model checker: Lincheck's model checking (it explores the interleavings
  * of the threads' operations, switching threads at every shared access, and reports the
  * one that breaks a check with a full trace) over exactly the scenarios a protocol test
- * names: which operations each thread runs, after which set-up, and the invariant to
- * check once all have run. A scenario whose interleaving hangs (a lost wake-up: every
+ * names: which operations each thread runs, after which set-up; the invariant to check
+ * once all have run is the test class's {@code @Validate} method. A scenario whose interleaving hangs (a lost wake-up: every
  * live thread parked) fails as "the execution has hung".
  *
  * <p>Operations are public no-argument methods of the test class, which Lincheck
@@ -25,14 +25,14 @@ import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 public final class Models {
     private Models() { }
 
-    /** A scenario: set-up operations, then the operations of each thread, then the invariant method (or null). */
-    public record Scenario(List<String> init, List<List<String>> threads, String validate) {
-        public static Scenario of(String validate, List<String> init, String[]... threads) {
+    /** A scenario: set-up operations, then the operations of each thread. */
+    public record Scenario(List<String> init, List<List<String>> threads) {
+        public static Scenario of(List<String> init, String[]... threads) {
             List<List<String>> t = new ArrayList<>();
             for (String[] ops : threads) {
                 t.add(Arrays.asList(ops));
             }
-            return new Scenario(init, t, validate);
+            return new Scenario(init, t);
         }
     }
 
@@ -45,8 +45,7 @@ public final class Models {
             for (List<String> thread : s.threads()) {
                 parallel.add(actors(test, thread));
             }
-            Actor validation = s.validate() == null ? null : actor(test, s.validate());
-            o.addCustomScenario(new ExecutionScenario(actors(test, s.init()), parallel, List.of(), validation));
+            o.addCustomScenario(new ExecutionScenario(actors(test, s.init()), parallel, List.of(), null));
         }
         o.check(test);
     }
