@@ -150,4 +150,57 @@ class LifecycleTest {
             assertEquals(1, s.stats().carriers());
         }
     }
+
+    /**
+     * Shutdown under load: platform threads and fibers keep starting fibers (which yield,
+     * park and start children) while shutdown() lands. Every start that was not rejected
+     * runs to its end, and the scheduler terminates.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void shutdownUnderLoadLosesNoAcceptedTask() throws Exception {
+        WeftScheduler s = WeftScheduler.builder().workers(2).name("shutdown-under-load").build();
+        java.util.concurrent.atomic.AtomicLong accepted = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong ran = new java.util.concurrent.atomic.AtomicLong();
+        Runnable task = new Runnable() {
+            @Override
+            public void run() {
+                Thread.yield();
+                java.util.concurrent.locks.LockSupport.parkNanos(1000);
+                try {
+                    Thread.ofVirtual().start(this::leaf);      // a child: inherits the scheduler
+                    accepted.incrementAndGet();
+                } catch (RejectedExecutionException shutDown) {
+                    // rejected: it never counts
+                }
+                ran.incrementAndGet();
+            }
+
+            private void leaf() {
+                Thread.yield();
+                ran.incrementAndGet();
+            }
+        };
+        int submitters = 4;
+        CountDownLatch stopped = new CountDownLatch(submitters);
+        for (int t = 0; t < submitters; t++) {
+            Thread.ofPlatform().start(() -> {
+                try {
+                    for (;;) {
+                        s.ofVirtual().start(task);
+                        accepted.incrementAndGet();
+                    }
+                } catch (RejectedExecutionException shutDown) {
+                    stopped.countDown();
+                }
+            });
+        }
+        await().atMost(Bounded.HANG).until(() -> accepted.get() > 20_000);
+        s.shutdown();
+        Bounded.await(stopped, "submitters rejected after shutdown");
+        if (!s.awaitTermination(Bounded.HANG.toSeconds(), TimeUnit.SECONDS)) {
+            Bounded.hung("termination after shutdown under load (" + ran.get() + " of " + accepted.get() + " ran)");
+        }
+        assertEquals(accepted.get(), ran.get(), "every accepted start ran to its end");
+    }
 }

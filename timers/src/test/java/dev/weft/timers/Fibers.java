@@ -13,6 +13,14 @@ final class Fibers {
         T run() throws Exception;
     }
 
+    /** The nodes in {@code scheduler}'s timer heap now, read on the timer fiber. */
+    static int pendingTimers(WeftScheduler scheduler) throws Exception {
+        TimerFiber timers = TimerFiber.of(scheduler);
+        dev.weft.scheduler.FiberCall count = new dev.weft.scheduler.FiberCall(timers::pending);
+        timers.call(count);
+        return (Integer) count.await(java.time.Duration.ofSeconds(30));
+    }
+
     static <T> T run(WeftScheduler scheduler, Body<T> body) throws Exception {
         CompletableFuture<T> f = new CompletableFuture<>();
         scheduler.ofVirtual().start(() -> {

@@ -1,6 +1,7 @@
 package dev.weft.timers;
 
 import dev.weft.scheduler.Bounded;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.weft.scheduler.Fiber;
@@ -123,6 +124,9 @@ class SleepTest {
         assertTrue(done.await(90, TimeUnit.SECONDS), "still sleeping: " + done.getCount() + " fibers");
         assertNull(failure.get());
         assertEquals(fibers * 10L, wakes.get());
+        // 10^6 timed waits later: no timer node and no fiber left behind (the timer fiber is the one live fiber).
+        await().atMost(Bounded.HANG).until(() -> scheduler.stats().liveFibers() == 1);
+        assertEquals(0, Fibers.pendingTimers(scheduler), "every fiber's timeout left the heap when the fiber exited");
     }
 
     /** Many timed sleeps that are mostly woken early: the lazy cancels never fire a later sleep early. */
