@@ -35,9 +35,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * <ul>
  * <li>a fiber running on one of our workers → that worker's slot (it runs next there);</li>
  * <li>the worker's carrier itself (after a yield) → that worker's local queue;</li>
- * <li>anyone else → if no worker is searching, an idle worker directly (pop the
- *     {@link IdleSet}, hand the fiber over, unpark exactly that worker, which becomes the
- *     searcher); else the shared lane of its priority, for the searcher to find.</li>
+ * <li>anyone else → if no worker is searching, an idle worker directly ({@link Idle}'s
+ *     hand-off: claim the most recently idle worker, hand the fiber over, unpark exactly
+ *     that worker, which becomes the searcher); else the shared lane of its priority, for
+ *     the searcher to find.</li>
  * </ul>
  * Work queued locally while some worker idles wakes one searcher (never more than one
  * at a time: the Go/Tokio throttle), which steals.
@@ -45,12 +46,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p><b>Run states:</b> RUNNING → SHUTDOWN (starts rejected) → TERMINATING (no live
  * fiber left: workers told to exit) → TERMINATED (every carrier thread gone).
  *
- * <p>{@link #execute}-style entry points never block and never run a task inline: the
+ * <p>The submission entry points never block and never run a task inline: the
  * JDK calls them from pinned virtual threads, carriers, and its own poller, unparker and
  * unblocker threads. The only lock on those paths is a {@link LiveFibers} stripe at a
  * fiber's start and exit, held for a few pointer writes.
  */
-public final class WeftScheduler implements AutoCloseable, Idle.Host {
+public final class WeftScheduler implements AutoCloseable {
     private static final int RUNNING = 0, SHUTDOWN = 1, TERMINATING = 2, TERMINATED = 3;
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
     private static final System.Logger LOG = System.getLogger(WeftScheduler.class.getName());
@@ -89,7 +90,7 @@ public final class WeftScheduler implements AutoCloseable, Idle.Host {
             idlePoller.attach(name);               // may refuse: before anything is started
         }
         this.startCarrier = b.startCarrier;
-        this.idle = new Idle(b.workers + b.maxSpares, this);
+        this.idle = new Idle(b.workers + b.maxSpares, new IdleHost());
         this.workers = new Worker[b.workers + b.maxSpares];
         for (int i = 0; i < workers.length; i++) {
             workers[i] = new Worker(this, i, i >= b.workers);
@@ -119,7 +120,7 @@ public final class WeftScheduler implements AutoCloseable, Idle.Host {
     private void abandonConstruction() {
         RUN_STATE.setVolatile(this, TERMINATING);
         for (Worker w : workers) {
-            unpark(w.index);
+            unparkWorker(w.index);
         }
         watchdog.stop();
         if (idlePoller != null) {
@@ -380,8 +381,7 @@ public final class WeftScheduler implements AutoCloseable, Idle.Host {
      * Without this, every hand-off at low load woke a second worker that found nothing and
      * parked again: two futex calls per message on a one-connection echo.
      */
-    @Override
-    public boolean workPending() {
+    boolean workPending() {
         for (int p = 0; p < Priority.COUNT; p++) {
             if (!lanes.isEmpty(p)) {
                 return true;
@@ -395,19 +395,29 @@ public final class WeftScheduler implements AutoCloseable, Idle.Host {
         return false;
     }
 
-    /** Idle's host: unparks worker {@code w}'s carrier. */
-    @Override
-    public void unpark(int w) {
+    private void unparkWorker(int w) {
         WorkerThread t = workers[w].thread;
         if (t != null) {
             java.util.concurrent.locks.LockSupport.unpark(t);
         }
     }
 
-    /** Idle's host: breaks the polling worker's poll. */
-    @Override
-    public void wakePoller() {
-        idlePoller.wakeup();
+    /** What the idle protocol asks of this scheduler. */
+    private final class IdleHost implements Idle.Host {
+        @Override
+        public boolean workPending() {
+            return WeftScheduler.this.workPending();
+        }
+
+        @Override
+        public void unpark(int w) {
+            unparkWorker(w);
+        }
+
+        @Override
+        public void wakePoller() {
+            idlePoller.wakeup();
+        }
     }
 
     /** Runs one slice of {@code f} on the calling carrier; notes the fiber's exit. */
@@ -504,6 +514,7 @@ public final class WeftScheduler implements AutoCloseable, Idle.Host {
                 LOG.log(System.Logger.Level.ERROR, "scheduler " + name + ": cannot replace carrier " + t.getName()
                         + "; the watchdog retries", e);
                 carrierGone();
+                idle.workQueued();                 // its queues are left to stealers meanwhile: wake one
                 return;
             }
         }
@@ -541,7 +552,7 @@ public final class WeftScheduler implements AutoCloseable, Idle.Host {
         }
         if (n == 0 && RUN_STATE.compareAndSet(this, SHUTDOWN, TERMINATING)) {
             for (Worker w : workers) {
-                unpark(w.index);
+                unparkWorker(w.index);
             }
             boundLanes.forEach(BoundLane::wakeServer);
             if (idlePoller != null) {

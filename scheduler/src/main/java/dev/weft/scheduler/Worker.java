@@ -6,8 +6,8 @@ import java.util.concurrent.locks.LockSupport;
 import org.jctools.queues.SpmcArrayQueue;
 
 /**
- * One carrier of a {@link WeftScheduler}: its queues, its idle-state machine and its
- * counters. The platform thread running it is a {@link WorkerThread}.
+ * One carrier of a {@link WeftScheduler}: its queues, its walk through the idle protocol
+ * ({@link Idle}) and its counters. The platform thread running it is a {@link WorkerThread}.
  *
  * <h2>Queues, in the order the worker serves them</h2>
  * <ol>
