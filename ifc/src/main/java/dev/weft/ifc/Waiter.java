@@ -11,7 +11,9 @@ import dev.weft.scheduler.Wake;
  * <p>{@code granted} and {@code woken} are written by the granter under the queue's
  * monitor, before the wake: they are the condition of the waiter's {@link Wait}, so a
  * grant that lands before the waiter sleeps is seen by its test, and one that lands after
- * is a raised GRANT. Fibers sleep on their wakeup word, other threads (platform threads,
+ * is a raised GRANT. The condition is not monotonic: a woken waiter can be taken over by
+ * a grant (its wake cleared, then the grant given), so a wait that saw it hold and then
+ * finds neither flag waits again. Fibers sleep on their wakeup word, other threads (platform threads,
  * virtual threads of other schedulers) park: {@link Wait} does both.
  */
 final class Waiter implements Wait.Until {
@@ -64,19 +66,27 @@ final class Waiter implements Wait.Until {
      */
     int await(boolean interruptible, boolean killable, long deadline) {
         int options = (interruptible ? 0 : Wait.UNINTERRUPTIBLE) | (killable ? 0 : Wait.UNKILLABLE);
-        int r = Wait.await(this, Wake.GRANT, 0, deadline, options);
-        if (granted) {
-            return GRANTED;
+        for (;;) {
+            int r = Wait.await(this, Wake.GRANT, 0, deadline, options);
+            if (granted) {
+                return GRANTED;
+            }
+            if (woken) {
+                return WOKEN;
+            }
+            switch (r) {
+                case Wake.KILL:
+                    return KILLED;
+                case Wake.TIMEOUT:
+                    return TIMED_OUT;
+                case Wake.INTERRUPT:
+                    return INTERRUPTED;
+                default:
+                    // The condition held and then no longer did: a later acquirer's grant of
+                    // free permits (or a hand-off) took this waiter over, clearing its wake
+                    // before granting it (under the queue monitor). The grant follows: wait again.
+            }
         }
-        if (woken) {
-            return WOKEN;
-        }
-        return switch (r) {
-            case Wake.KILL -> KILLED;
-            case Wake.TIMEOUT -> TIMED_OUT;
-            case Wake.INTERRUPT -> INTERRUPTED;
-            default -> throw new IllegalStateException("a wait queue's wait ended by " + r + " without a grant");
-        };
     }
 
     @Override
