@@ -1,5 +1,7 @@
 package dev.weft.io;
 
+import dev.weft.scheduler.Fiber;
+import dev.weft.scheduler.FiberKilledException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
@@ -72,6 +74,8 @@ public final class AcceptBackoff {
      *
      * @throws InterruptedIOException if the thread is interrupted while pausing (status kept):
      *         the loop should end
+     * @throws FiberKilledException if the calling fiber was killed (a killed fiber's accept
+     *         loop must not pause forever on a failure that does not pass)
      */
     public void pause(IOException cause) throws InterruptedIOException {
         if (failures++ == 0) {
@@ -80,10 +84,14 @@ public final class AcceptBackoff {
                     + "); pausing, doubling from " + FIRST.toMillis() + " ms up to " + MOST.toMillis()
                     + " ms, until it accepts again", cause) ? null : cause;
         }
+        Fiber self = Fiber.current();
+        if (self != null && self.isKilled()) {
+            throw new FiberKilledException("killed while pausing after a failed accept on " + server);
+        }
         Duration pause = next;
         next = next.multipliedBy(2).compareTo(MOST) > 0 ? MOST : next.multipliedBy(2);
         try {
-            Thread.sleep(pause);
+            Thread.sleep(pause);                 // a JDK sleep: io-poller does not need Weft's timers
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException(server + ": interrupted while pausing after a failed accept");

@@ -33,8 +33,9 @@ import java.util.concurrent.locks.LockSupport;
  *  sleeper (the fiber only)                    waker (any thread)
  *  1. prepareSleep: word = seq+1 | mask | 0     1. read word; hit = reasons &amp; mask;
  *  2. test its own condition                       hit == 0: return (stale or unwanted)
- *  3. sleep: loop { raised != 0 (or killed,     2. CAS raised |= hit on the same word
- *     interrupted): swap word to seq | 0 | 0,   3. if raised was 0: unpark the fiber
+ *  3. sleep: loop { raised != 0 (or killed     2. CAS raised |= hit on the same word
+ *     and killable, or interrupted): swap word  3. if raised was 0: unpark the fiber
+ *     to seq | 0 | 0,
  *     return what it held; else park }
  * </pre>
  * A sleep that accepts {@link Wake#IFC} also ends when the mailbox holds calls, and runs
@@ -324,13 +325,16 @@ public final class Fiber extends Route {
     /**
      * Kills the fiber: marks it killed and raises {@link Wake#KILL}. Its current and every
      * later killable Weft wait returns or throws promptly, as each documents; the fiber's
-     * code decides how to end. Idempotent. Does not interrupt the thread. (Every Weft wait
-     * of a fiber is a sleep on its word; an unkillable one, a condition's re-lock, does not
-     * accept KILL and goes on.)
+     * code decides how to end. Idempotent. Does not interrupt the thread. An unkillable
+     * wait (a condition's re-lock) does not accept KILL and goes on; a fiber that is not in
+     * a killable sleep is unparked once, so a loop of plain parks that checks
+     * {@link #isKilled()} sees it.
      */
     public void kill() {
         killed = true;
-        wake(Wake.KILL);
+        if (!wake(Wake.KILL)) {
+            LockSupport.unpark(thread);   // not in a killable sleep: a raw park loop that checks isKilled() looks again
+        }
     }
 
     /** True once {@link #kill()} was called. */

@@ -17,9 +17,9 @@ import java.lang.invoke.VarHandle;
  *     pop that meets it;</li>
  * <li><b>per worker, its claim word</b>: AWAKE → WAITING (the worker, {@link #toIdle}) →
  *     CLAIMED (a notifier, by CAS) → AWAKE (the worker, {@link #takeHandoff}); or WAITING →
- *     AWAKE (the worker by CAS, {@link #leave}: it found work itself, retires or exits).
- *     Only a notifier moves WAITING → CLAIMED, and it writes the handoff right after; only
- *     the worker leaves CLAIMED. So a hand-off is never lost and never given to a worker
+ *     AWAKE (the worker by CAS, {@link #leave}: it found work itself, retires or exits; or,
+ *     its carrier dying, {@link #evict}). Only a notifier moves WAITING → CLAIMED, and it
+ *     writes the handoff right after; only the worker leaves CLAIMED. So a hand-off is never lost and never given to a worker
  *     that is not waiting. The worker's own run state ({@code Worker.state}) is its own;</li>
  * <li><b>searching</b>: the number of search tokens out (Go's nmspinning, Tokio's
  *     num_searching). A notifier takes the token (0 → 1) before it claims a worker and
@@ -33,12 +33,16 @@ import java.lang.invoke.VarHandle;
  * <h2>Why no work is stranded (the rule everything relies on)</h2>
  * <pre>
  *  worker going idle                        submitter (or a token holder letting go)
- *  1. claim = WAITING; push (CAS)           1. offer to a lane or local queue (xadd / CAS)
+ *  1. claim = WAITING; push (CAS)           1. offer to a shared lane (xadd)
  *  2. look at every queue                   2. read searching and the stack; if no token is
  *                                              out and a worker waits: take the token, claim one
  * </pre>
  * Every step 1 is a full fence, so either the worker's look sees the work, or the
- * submitter sees the worker. A submitter that sees a token out wakes nobody: the token's
+ * submitter sees the worker. Work a worker queues on its own local queue is not covered
+ * by this pair (the ring's offer is a release store, not a full fence, and a stealer may
+ * miss it): it is never stranded, since its owner runs it when its current slice ends,
+ * and a slice that holds the carrier past the pinned threshold has the watchdog wake a
+ * stealer; the signal after a local push only makes stealing sooner. A submitter that sees a token out wakes nobody: the token's
  * holder does. The holder is a claimed worker, which will look at the queues (and wakes the
  * next worker if it sees more), or a submitter whose claim found only stale entries: it
  * gives the token back (a full fence) and then looks at the queues and the stack again,
@@ -132,6 +136,25 @@ final class Idle {
             s.claim = AWAKE;
         }
         return h;
+    }
+
+    /**
+     * Worker {@code w}'s carrier died (an error escaped it): {@code w} stops being
+     * claimable (a claim would unpark a thread that is gone). Returns the handoff a
+     * notifier had given it and it had not taken, or null; with a handoff comes a search
+     * token, which the caller gives back ({@link #searchDone}) once it has requeued what it
+     * was handed. Called by the dying carrier itself.
+     */
+    Object evict(int w) {
+        Sleeper s = sleepers[w];
+        if (CLAIM.compareAndSet(s, WAITING, AWAKE) || s.claim == AWAKE) {
+            return null;
+        }
+        Object h;
+        while ((h = s.handoff) == null) {
+            Thread.yield();                      // the claimer writes it right after its CAS
+        }
+        return takeHandoff(w);
     }
 
     /**

@@ -6,9 +6,10 @@ import java.net.SocketTimeoutException;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The one wait of Weft (Go's gopark / goready): every Weft wait — sockets and fds, the
- * wait queues of the mutex, semaphore and condition, inter-fiber call results, signals,
- * {@link Weft#sleep} — waits here, and every waker wakes through {@link #wake}.
+ * The one wait of Weft (Go's gopark / goready): every Weft wait for a condition — sockets
+ * and fds, the wait queues of the mutex, semaphore and condition, inter-fiber call
+ * results, signals, {@link Weft#sleep}, a bound lane's idle server — waits here, and
+ * every waker wakes through {@link #wake}.
  *
  * <h2>Contract</h2>
  * A waiter has a condition ({@link Until}) that wakers make true and then wake it. The

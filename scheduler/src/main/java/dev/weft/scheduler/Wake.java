@@ -26,7 +26,7 @@ public final class Wake {
     public static final int SIGNAL = 1 << 3;
     /** An inter-fiber call was queued to the fiber. */
     public static final int IFC = 1 << 4;
-    /** The fiber was {@linkplain Fiber#kill() killed}; accepted by every sleep. */
+    /** The fiber was {@linkplain Fiber#kill() killed}; accepted by every sleep but an unkillable one. */
     public static final int KILL = 1 << 5;
     /** Reported by sleep when the thread is interrupted; not for wakers. */
     public static final int INTERRUPT = 1 << 6;

@@ -74,6 +74,7 @@ public final class WeftScheduler implements AutoCloseable {
     private final AtomicInteger carriers = new AtomicInteger();    // worker threads alive
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final java.util.function.Consumer<Thread> startCarrier;   // how carrier threads are started (Builder)
+    private volatile long lastRefusalLog;       // nanoTime of the last refused-carrier log, 0: none (rate limit)
     private final AtomicLong workersReplaced = new AtomicLong();
     private final AtomicLong sparesAdded = new AtomicLong();
     private final AtomicLong sparesRetired = new AtomicLong();
@@ -115,17 +116,21 @@ public final class WeftScheduler implements AutoCloseable {
     /**
      * A carrier (or the watchdog) could not start while the scheduler was being built: end
      * what did start, so the failed build leaves no thread behind. Nobody holds the
-     * scheduler yet, and no fiber was started, so termination completes at once.
+     * scheduler yet and no fiber was started: the carriers that started see TERMINATING
+     * and exit (one in the idle poller is woken through it), and the last of them
+     * finishes the termination (detaching the poller only then, when no worker can be in
+     * its poll); with none started, it is finished here.
      */
     private void abandonConstruction() {
         RUN_STATE.setVolatile(this, TERMINATING);
         for (Worker w : workers) {
             unparkWorker(w.index);
         }
-        watchdog.stop();
         if (idlePoller != null) {
             idlePoller.wakeup();
-            idlePoller.detach(name);
+        }
+        if (carriers.get() == 0) {
+            finishTermination();
         }
     }
 
@@ -456,31 +461,44 @@ public final class WeftScheduler implements AutoCloseable {
 
     // ================================================================== workers
 
-    /** Starts a carrier for {@code w}, counted; a thread that does not start is not counted. */
-    private void startCarrier(Worker w) {
+    /**
+     * Starts a carrier for {@code w}, counted; a thread that does not start is not counted.
+     * Returns false, starting nothing, once the scheduler is terminating: the count is
+     * raised before the run state is read, and tryTerminate moves the state before it reads
+     * the count (both full fences), so either this sees TERMINATING or tryTerminate sees
+     * the carrier, which then exits and finishes the termination itself.
+     */
+    private boolean startCarrier(Worker w) {
         carriers.incrementAndGet();
+        if (runState >= TERMINATING) {
+            carrierGone();
+            return false;
+        }
         try {
             w.startThread(name + "-worker-" + w.index, startCarrier);
         } catch (Throwable e) {
             carrierGone();
             throw e;
         }
+        return true;
     }
 
     /**
      * Watchdog: start a carrier for a worker that has none: a dormant spare, to take over
-     * from pinned carriers, or a core worker whose thread could not start or be replaced
-     * before (its queues are still served by stealing meanwhile). False if none is left,
+     * from pinned carriers, or a core worker whose thread could not be replaced before (it
+     * left the idle protocol and its slot when its carrier died; its local queues are
+     * served by stealers meanwhile). False if none is left, the scheduler is terminating,
      * or the thread did not start (logged; the worker stays without one).
      */
     boolean addCarrier(boolean spare) {
         for (Worker w : workers) {
-            if (w.spare == spare && w.thread == null && !isTerminating()) {
+            if (w.spare == spare && w.thread == null) {
                 try {
-                    startCarrier(w);
+                    if (!startCarrier(w)) {
+                        return false;
+                    }
                 } catch (Throwable e) {
-                    LOG.log(System.Logger.Level.ERROR, "scheduler " + name + ": cannot start a carrier for worker "
-                            + w.index + "; retried later", e);
+                    refused("cannot start a carrier for worker " + w.index + "; the watchdog retries", e);
                     return false;
                 }
                 if (spare) {
@@ -490,6 +508,19 @@ public final class WeftScheduler implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /**
+     * Logs a carrier the platform refused: the first of a run of refusals with its cause,
+     * then at most once a second (the watchdog retries every tick).
+     */
+    private void refused(String what, Throwable cause) {
+        long now = System.nanoTime();
+        long last = lastRefusalLog;
+        if (last == 0 || now - last >= 1_000_000_000L) {
+            lastRefusalLog = now == 0 ? 1 : now;
+            LOG.log(System.Logger.Level.ERROR, "scheduler " + name + ": " + what, cause);
+        }
     }
 
     void spareRetired(Worker w) {
@@ -502,6 +533,9 @@ public final class WeftScheduler implements AutoCloseable {
      * does not start is counted out too (logged): the watchdog retries it later.
      */
     void workerThreadEnded(Worker w, WorkerThread t, Throwable death) {
+        if (death != null) {
+            w.abandon();
+        }
         if (death != null && runState < TERMINATING) {
             workersReplaced.incrementAndGet();
             WeftEvents.workerReplaced(name, w.index, death);
@@ -511,10 +545,8 @@ public final class WeftScheduler implements AutoCloseable {
                 w.startThread(name + "-worker-" + w.index, startCarrier);   // keeps t's count
                 return;
             } catch (Throwable e) {
-                LOG.log(System.Logger.Level.ERROR, "scheduler " + name + ": cannot replace carrier " + t.getName()
-                        + "; the watchdog retries", e);
+                refused("cannot replace carrier " + t.getName() + "; the watchdog retries", e);
                 carrierGone();
-                idle.workQueued();                 // its queues are left to stealers meanwhile: wake one
                 return;
             }
         }

@@ -389,6 +389,30 @@ final class Worker {
         }
     }
 
+    /**
+     * This worker's carrier is dying (an error escaped it); called on that carrier. Until
+     * a replacement runs, nothing may wait on this worker: it leaves the idle protocol
+     * (a handoff it had not taken goes to the shared lane, with the search token it came
+     * with given back), and its slot, which only its own carrier runs, goes to the shared
+     * lane too; a waiting worker is woken for them. Its local queues stay for stealers.
+     */
+    void abandon() {
+        Object h = idle.evict(index);
+        Fiber s = (Fiber) SLOT.getAndSet(this, (Fiber) null);
+        if (s != null) {
+            lanes.offer(s, s.routePriority().ordinal());
+        }
+        if (h instanceof Fiber f) {
+            lanes.offer(f, f.routePriority().ordinal());
+        }
+        if (h != null || searcher) {
+            searcher = false;
+            idle.searchDone(true);
+        } else {
+            idle.workQueued();
+        }
+    }
+
     /** The carrier thread {@code t} ends: the worker has no thread (unless a replacement took over already). */
     void threadEnded(WorkerThread t) {
         THREAD.compareAndSet(this, t, (WorkerThread) null);

@@ -92,4 +92,50 @@ class CarrierStartFailureTest {
         assertEquals(1, s.stats().carriers());
         Bounded.close(s, "aDeadCarrierWhoseReplacementCannotStartIsRetriedByTheWatchdog");
     }
+
+    /** An idle poller whose first poll, once woken, throws: the carrier dies inside its idle wait. */
+    private static final class DyingPoller implements IdlePoller {
+        private final java.util.concurrent.atomic.AtomicBoolean died = new java.util.concurrent.atomic.AtomicBoolean();
+        private volatile boolean woken;
+        private volatile Thread polling;
+
+        @Override
+        public void poll() {
+            polling = Thread.currentThread();
+            while (!woken) {
+                java.util.concurrent.locks.LockSupport.park(this);
+            }
+            woken = false;
+            if (died.compareAndSet(false, true)) {
+                throw new InternalError("the poller broke (test)");
+            }
+        }
+
+        @Override
+        public void wakeup() {
+            woken = true;
+            java.util.concurrent.locks.LockSupport.unpark(polling);
+        }
+
+        @Override
+        public void attach(String scheduler) { }
+
+        @Override
+        public void detach(String scheduler) { }
+    }
+
+    @Test
+    void aCarrierThatDiesWhileClaimedPassesItsHandoffOn() throws Exception {
+        DyingPoller poller = new DyingPoller();
+        WeftScheduler s = WeftScheduler.builder().workers(1).maxSpares(0).name("dies-claimed").idlePoller(poller).build();
+        await().atMost(Bounded.HANG).until(() -> poller.polling != null);
+        CountDownLatch ran = new CountDownLatch(1);
+        s.ofVirtual().start(ran::countDown);                      // handed to the polling worker: its poll breaks, and throws
+        Bounded.await(ran, "the fiber handed to a carrier that died before taking it");
+        await().atMost(Bounded.HANG).until(() -> s.stats().workersReplaced() == 1);
+        CountDownLatch again = new CountDownLatch(1);
+        s.ofVirtual().start(again::countDown);
+        Bounded.await(again, "a later start: the search token came back");
+        Bounded.close(s, "aCarrierThatDiesWhileClaimedPassesItsHandoffOn");
+    }
 }

@@ -111,7 +111,8 @@ final class FiberTimeout extends TimerNode implements TimerService.Timeout {
 
     @Override
     void abandon() {
-        // the timer fiber ends only once every fiber it served has exited: nobody sleeps on it
+        // The timer fiber ends when its scheduler kills it, once only services are left, and
+        // every service's sleep ends on that kill: no sleep is left for this node to end.
     }
 
     private static final VarHandle DEADLINE, SLEEP;
