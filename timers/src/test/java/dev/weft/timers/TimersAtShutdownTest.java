@@ -18,9 +18,10 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class TimersAtShutdownTest {
 
-    /** A fiber that drains after the interrupt: sleeps once more, then exits. */
-    private static Thread drainingSleeper(WeftScheduler s, CountDownLatch sleeping, CountDownLatch drained) {
-        return s.ofVirtual().start(() -> {
+    /** A fiber asleep (in Weft's timers) that drains after an interrupt: sleeps once more, then counts down. */
+    private static Thread drainingSleeper(WeftScheduler s, CountDownLatch drained) throws InterruptedException {
+        CountDownLatch sleeping = new CountDownLatch(1);
+        Thread fiber = s.ofVirtual().start(() -> {
             try {
                 sleeping.countDown();
                 Weft.sleep(Duration.ofDays(1));
@@ -33,15 +34,16 @@ class TimersAtShutdownTest {
                 }
             }
         });
+        Bounded.await(sleeping, "sleeper started");
+        await().atMost(Bounded.HANG).until(() -> fiber.getState() == Thread.State.WAITING);   // in its sleep: the timer fiber runs
+        return fiber;
     }
 
     @Test
     void shutdownNowLeavesTheTimerFiberServingTheFibersItInterrupted() throws Exception {
         WeftScheduler s = WeftScheduler.builder().workers(2).name("timers-shutdown-now").build();
-        CountDownLatch sleeping = new CountDownLatch(1), drained = new CountDownLatch(1);
-        Thread fiber = drainingSleeper(s, sleeping, drained);
-        Bounded.await(sleeping, "sleeper started");
-        await().atMost(Bounded.HANG).until(() -> fiber.getState() == Thread.State.WAITING);   // in its sleep: the timer fiber runs
+        CountDownLatch drained = new CountDownLatch(1);
+        Thread fiber = drainingSleeper(s, drained);
         java.util.List<Thread> interrupted = s.shutdownNow();
         assertTrue(interrupted.contains(fiber), "the user fiber was interrupted");
         assertTrue(interrupted.stream().noneMatch(t -> t.getName().endsWith("-timers")),
@@ -53,10 +55,8 @@ class TimersAtShutdownTest {
     @Test
     void closeInterruptedStillEndsWithTimedWaitsServed() throws Exception {
         WeftScheduler s = WeftScheduler.builder().workers(2).name("timers-close-interrupted").build();
-        CountDownLatch sleeping = new CountDownLatch(1), drained = new CountDownLatch(1);
-        Thread fiber = drainingSleeper(s, sleeping, drained);
-        Bounded.await(sleeping, "sleeper started");
-        await().atMost(Bounded.HANG).until(() -> fiber.getState() == Thread.State.WAITING);
+        CountDownLatch drained = new CountDownLatch(1);
+        drainingSleeper(s, drained);
         Thread closer = Thread.ofPlatform().start(() -> {
             Thread.currentThread().interrupt();                    // close() falls back to shutdownNow()
             s.close();
