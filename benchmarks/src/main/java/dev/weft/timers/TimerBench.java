@@ -12,22 +12,28 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.ConcurrentHistogram;
 
 /**
  * Weft's timers against the JDK, in one JVM (identical heap flags), sides alternated,
  * warm-up rounds first, medians reported.
  * <ul>
- * <li>{@code sleep}: F fibers each sleep 1 ms ten times — Weft.sleep on a Weft scheduler
- *     vs Thread.sleep on the JDK default scheduler (its DelayScheduler). Wall time from the
- *     first start to the last wake, and lateness of every wake (HdrHistogram, µs), plus
- *     Weft's timerfd_settime calls per 1,000 sleeps.</li>
+ * <li>{@code sleep}: F threads each sleep 1 ms ten times — Thread.sleep on the JDK default
+ *     scheduler (its DelayScheduler), the same unchanged Thread.sleep code on a Weft
+ *     scheduler (the JDK's timed park, whose timeout Weft's timers serve), and Weft.sleep
+ *     on the Weft scheduler. Wall time from the first start to the last wake, and lateness
+ *     of every wake (HdrHistogram, µs), plus Weft's timerfd_settime calls per 1,000 sleeps.</li>
+ * <li>{@code parkcancel}: F threads in pairs pass a token ten times each way, every wait a
+ *     {@code LockSupport.parkNanos(10 ms)} that the partner's unpark ends early (the cancel
+ *     path of a timed park), unchanged JDK code on the default scheduler and on Weft: wall
+ *     time and bytes allocated per wait.</li>
  * <li>{@code cancel}: with 1,000,000 timers pending, schedule + cancel pairs from one
  *     thread: Weft's ScheduledExecutorService facade (until the timer fiber has applied
  *     them all) vs ScheduledThreadPoolExecutor with removeOnCancel, which is what the JDK
  *     uses for timed parks of virtual threads on a custom scheduler.</li>
  * </ul>
- * <pre>java ... dev.weft.timers.TimerBench sleep|cancel [--rounds=5] [--warmup=2] [--fibers=100000]</pre>
+ * <pre>java ... dev.weft.timers.TimerBench sleep|parkcancel|cancel [--rounds=5] [--warmup=2] [--fibers=100000]</pre>
  */
 public final class TimerBench {
     private TimerBench() { }
@@ -54,8 +60,9 @@ public final class TimerBench {
         WeftScheduler weft = WeftScheduler.builder().name("timer-bench").build();
         switch (what) {
             case "sleep" -> sleep(weft, fibers, rounds, warmup);
+            case "parkcancel" -> parkCancel(weft, fibers, rounds, warmup);
             case "cancel" -> cancel(weft, rounds, warmup);
-            default -> throw new IllegalArgumentException("sleep or cancel, not " + what);
+            default -> throw new IllegalArgumentException("sleep, parkcancel or cancel, not " + what);
         }
         System.exit(0);
     }
@@ -67,28 +74,88 @@ public final class TimerBench {
     private record SleepRun(double wallMs, double p50, double p99, double max) { }
 
     private static void sleep(WeftScheduler weft, int fibers, int rounds, int warmup) throws Exception {
-        List<SleepRun> jdk = new ArrayList<>(), w = new ArrayList<>();
-        long settime0 = 0, settime1 = 0;
+        List<SleepRun> jdk = new ArrayList<>(), jdkOnWeft = new ArrayList<>(), w = new ArrayList<>();
+        long settime = 0;
         for (int r = 0; r < warmup + rounds; r++) {
             SleepRun j = sleepRound(Thread.ofVirtual().factory(), fibers, false);
+            SleepRun jw = sleepRound(weft.threadFactory(), fibers, false);
             long s0 = TimerFiber.of(weft).armCalls();
             SleepRun x = sleepRound(weft.threadFactory(), fibers, true);
             long s1 = TimerFiber.of(weft).armCalls();
             if (r >= warmup) {
                 jdk.add(j);
+                jdkOnWeft.add(jw);
                 w.add(x);
-                settime0 += s0;
-                settime1 += s1;
+                settime += s1 - s0;
             }
-            System.out.printf(Locale.ROOT, "  round %d: default %s%n           weft    %s, re-arm calls %d%n", r, j, x, s1 - s0);
+            System.out.printf(Locale.ROOT, "  round %d: default      %s%n           Thread.sleep %s%n           Weft.sleep   %s,"
+                    + " re-arm calls %d%n", r, j, jw, x, s1 - s0);
         }
-        SleepRun mj = median(jdk), mw = median(w);
-        System.out.printf(Locale.ROOT, "%-8s %10s %10s %10s %10s%n", "side", "wall ms", "p50 us", "p99 us", "max us");
-        System.out.printf(Locale.ROOT, "%-8s %10.0f %10.0f %10.0f %10.0f%n", "default", mj.wallMs, mj.p50, mj.p99, mj.max);
-        System.out.printf(Locale.ROOT, "%-8s %10.0f %10.0f %10.0f %10.0f%n", "weft", mw.wallMs, mw.p50, mw.p99, mw.max);
-        System.out.printf(Locale.ROOT, "ratio weft/default: wall %.2f, p99 %.2f; alarm re-arm calls per 1,000 sleeps %.3f%n",
-                mw.wallMs / mj.wallMs, mw.p99 / mj.p99,
-                (settime1 - settime0) * 1000.0 / ((double) fibers * 10 * rounds));
+        SleepRun mj = median(jdk), mjw = median(jdkOnWeft), mw = median(w);
+        System.out.printf(Locale.ROOT, "%-24s %10s %10s %10s %10s%n", "side", "wall ms", "p50 us", "p99 us", "max us");
+        System.out.printf(Locale.ROOT, "%-24s %10.0f %10.0f %10.0f %10.0f%n", "default Thread.sleep", mj.wallMs, mj.p50, mj.p99, mj.max);
+        System.out.printf(Locale.ROOT, "%-24s %10.0f %10.0f %10.0f %10.0f%n", "weft Thread.sleep", mjw.wallMs, mjw.p50, mjw.p99, mjw.max);
+        System.out.printf(Locale.ROOT, "%-24s %10.0f %10.0f %10.0f %10.0f%n", "weft Weft.sleep", mw.wallMs, mw.p50, mw.p99, mw.max);
+        System.out.printf(Locale.ROOT, "ratio weft/default: Thread.sleep wall %.2f, p99 %.2f; Weft.sleep wall %.2f, p99 %.2f;"
+                + " alarm re-arm calls per 1,000 Weft.sleeps %.3f%n",
+                mjw.wallMs / mj.wallMs, mjw.p99 / mj.p99, mw.wallMs / mj.wallMs, mw.p99 / mj.p99,
+                settime * 1000.0 / ((double) fibers * 10 * rounds));
+    }
+
+    // ---------------------------------------------------------------- parkNanos ended early by unpark
+
+    private static final int PARK_TRIPS = 10;
+
+    private static void parkCancel(WeftScheduler weft, int fibers, int rounds, int warmup) throws Exception {
+        double[] jt = new double[rounds], wt = new double[rounds], jb = new double[rounds], wb = new double[rounds];
+        for (int r = 0; r < warmup + rounds; r++) {
+            double[] j = parkCancelRound(Thread.ofVirtual().factory(), fibers);
+            double[] x = parkCancelRound(weft.threadFactory(), fibers);
+            if (r >= warmup) {
+                jt[r - warmup] = j[0];
+                jb[r - warmup] = j[1];
+                wt[r - warmup] = x[0];
+                wb[r - warmup] = x[1];
+            }
+            System.out.printf(Locale.ROOT, "  round %d: default %.0f ms, %.1f B/wait; weft %.0f ms, %.1f B/wait%n", r, j[0], j[1],
+                    x[0], x[1]);
+        }
+        System.out.printf(Locale.ROOT, "parkNanos(10 ms) ended by unpark, %,d threads x %d waits: default %.0f ms (%.1f B/wait),"
+                + " weft %.0f ms (%.1f B/wait), ratio weft/default %.2f%n", fibers, PARK_TRIPS, median(jt), median(jb),
+                median(wt), median(wb), median(wt) / median(jt));
+    }
+
+    /** Wall ms and bytes allocated per wait: pairs pass a token PARK_TRIPS times each way. */
+    private static double[] parkCancelRound(java.util.concurrent.ThreadFactory factory, int fibers) throws Exception {
+        System.gc();
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        int pairs = fibers / 2;
+        CountDownLatch done = new CountDownLatch(pairs * 2);
+        long bytes0 = mx.getTotalThreadAllocatedBytes();
+        long t0 = System.nanoTime();
+        for (int p = 0; p < pairs; p++) {
+            Thread[] two = new Thread[2];
+            java.util.concurrent.atomic.AtomicInteger token = new java.util.concurrent.atomic.AtomicInteger();
+            for (int me = 0; me < 2; me++) {
+                int self = me;
+                two[me] = factory.newThread(() -> {
+                    for (int i = 0; i < PARK_TRIPS; i++) {
+                        while (token.get() != self) {
+                            LockSupport.parkNanos(token, 10_000_000L);
+                        }
+                        token.set(1 - self);
+                        LockSupport.unpark(two[1 - self]);
+                    }
+                    done.countDown();
+                });
+            }
+            two[0].start();
+            two[1].start();
+        }
+        done.await();
+        double wall = (System.nanoTime() - t0) / 1e6;
+        long bytes = mx.getTotalThreadAllocatedBytes() - bytes0;
+        return new double[] {wall, bytes / (double) ((long) fibers * PARK_TRIPS)};
     }
 
     private static SleepRun sleepRound(java.util.concurrent.ThreadFactory factory, int fibers, boolean weftSleep)

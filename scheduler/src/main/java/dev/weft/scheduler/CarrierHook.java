@@ -6,6 +6,7 @@ import java.lang.invoke.MethodType;
 import java.lang.invoke.VarHandle;
 import java.lang.reflect.Field;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * The one place where Weft reaches into {@code java.lang}: everything else goes
@@ -114,6 +115,7 @@ final class CarrierHook {
                     + Runtime.version() + "; Weft needs JDK 25): " + FAILURE, FAILURE);
         }
         startJdkPoller();
+        installJdkTimedParks();
     }
 
     /** A new JDK virtual-thread builder whose threads submit to {@code executor}. */
@@ -166,6 +168,39 @@ final class CarrierHook {
         } catch (Throwable t) {
             throw new IllegalStateException("cannot bind a virtual thread to Weft", t);
         }
+    }
+
+    private static volatile boolean jdkTimedParksInstalled; // written under CarrierHook.class
+
+    /** Whether the JDK's timed parks of Weft fibers go to Weft's timers in this JVM. */
+    static boolean jdkTimedParksOnWeft() {
+        return jdkTimedParksInstalled;
+    }
+
+    /**
+     * Once per JVM: replaces each element of {@code VirtualThread.DelayedTaskSchedulers
+     * .INSTANCE} (a static final array: its elements are plain array slots) with a
+     * {@link JdkTimedParks} around it, unless turned off or no timer service is present.
+     */
+    private static synchronized void installJdkTimedParks() {
+        if (jdkTimedParksInstalled || !JdkTimedParks.wanted()) {
+            return;
+        }
+        try {
+            Class<?> holder = Class.forName("java.lang.VirtualThread$DelayedTaskSchedulers");
+            VarHandle instance = MethodHandles.privateLookupIn(holder, MethodHandles.lookup())
+                    .findStaticVarHandle(holder, "INSTANCE", ScheduledExecutorService[].class);
+            ScheduledExecutorService[] executors = (ScheduledExecutorService[]) instance.get();
+            for (int i = 0; i < executors.length; i++) {
+                if (!(executors[i] instanceof JdkTimedParks)) {
+                    executors[i] = new JdkTimedParks(executors[i]);
+                }
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalStateException("Weft cannot take over the JDK's timed parks on this JDK (" + Runtime.version()
+                    + "); run with -D" + JdkTimedParks.PROPERTY + "=jdk to leave them to the JDK", e);
+        }
+        jdkTimedParksInstalled = true;
     }
 
     private static boolean jdkPollerStarted; // guarded by CarrierHook.class

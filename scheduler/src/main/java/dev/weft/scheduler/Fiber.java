@@ -63,7 +63,7 @@ public final class Fiber extends Route {
     private volatile boolean killed;  // set once by kill()
     private volatile FiberCall calls; // IFC mailbox: LIFO of sent calls (senders CAS, target swaps), CLOSED after exit
     final boolean service;            // a service fiber (WeftScheduler.startService): does not hold up termination
-    private TimerService.Timeout timeout; // owner only: made on the first timed sleep, reused by every later one
+    private TimerService.Timeout timeout; // owner (or the JDK's afterYield on its behalf): made on the first timed wait, reused
     private boolean timed;            // owner only: the current sleep armed the timeout
 
     // Live-fiber registry links, guarded by the registry stripe's monitor (LiveFibers).
@@ -202,6 +202,20 @@ public final class Fiber extends Route {
             timeout.arm((int) seq, deadlineNanos);     // after the word: a prompt fire finds this sleep
             timed = true;
         }
+    }
+
+    /**
+     * The JDK's timeout of a timed park of this fiber, on Weft's timers instead of the
+     * JDK's ScheduledThreadPoolExecutor ({@link JdkTimedParks}): {@code task} runs on the
+     * timer fiber at {@code deadlineNanos} unless the returned future (this fiber's one
+     * timeout node, reused) is cancelled first. Called on this fiber's carrier by the
+     * JDK's afterYield, on the fiber's behalf, while it parks.
+     */
+    java.util.concurrent.ScheduledFuture<?> scheduleJdkTimeout(Runnable task, long deadlineNanos) {
+        if (timeout == null) {
+            timeout = TimerServices.get().newTimeout(this);
+        }
+        return timeout.schedule(task, deadlineNanos);
     }
 
     /** The sequence number of the sleep being prepared (16 bits, wraps). */

@@ -25,10 +25,30 @@ public interface TimerService {
         /** The armed sleep ended for another reason; its deadline need not fire. Must not block. */
         void disarm();
 
+        /**
+         * Runs {@code task} on the timer service once {@code System.nanoTime() >=
+         * deadlineNanos}, unless the returned future is cancelled first: the JDK's timeout
+         * of a timed park of this fiber ({@code Thread.sleep}, {@code parkNanos}, a timed
+         * {@code Object.wait}), whose task only makes the fiber runnable. Replaces any
+         * earlier arm. The future is this timeout's own, reused by every later call: it is
+         * about the last arm only. Called on the fiber's carrier, on the fiber's behalf,
+         * while the fiber is parking (never at the same time as the fiber itself). Must not
+         * block.
+         */
+        java.util.concurrent.ScheduledFuture<?> schedule(Runnable task, long deadlineNanos);
+
         /** The fiber exited: forget it. */
         void close();
     }
 
     /** A timeout for {@code fiber}; called once, on the fiber's first timed sleep, by the fiber. */
     Timeout newTimeout(Fiber fiber);
+
+    /**
+     * {@code scheduler} was built and serves the JDK's timed parks of its fibers here:
+     * start what its timed waits need now (the timer fiber and its alarm), so that the
+     * first one, which may come when the process is out of file descriptors or memory,
+     * finds it running instead of failing to start it.
+     */
+    void started(WeftScheduler scheduler);
 }

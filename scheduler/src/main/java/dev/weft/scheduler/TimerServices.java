@@ -9,6 +9,11 @@ final class TimerServices {
     private static final TimerService SERVICE = ServiceLoader
             .load(TimerService.class, TimerService.class.getClassLoader()).findFirst().orElse(null);
 
+    /** Whether a provider is on the class path. */
+    static boolean present() {
+        return SERVICE != null;
+    }
+
     /** @throws IllegalStateException if no provider is on the class path (weft-timers missing) */
     static TimerService get() {
         if (SERVICE == null) {

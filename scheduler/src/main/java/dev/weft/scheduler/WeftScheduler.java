@@ -111,6 +111,9 @@ public final class WeftScheduler implements AutoCloseable {
             throw e;
         }
         this.mxBean = SchedulerMXBeanImpl.register(this);
+        if (CarrierHook.jdkTimedParksOnWeft()) {
+            TimerServices.get().started(this);    // the JDK's timed parks of our fibers need it from now on
+        }
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.weft.timers;
 
 import dev.weft.scheduler.Fiber;
 import dev.weft.scheduler.TimerService;
+import dev.weft.scheduler.WeftScheduler;
 
 /**
  * The {@link TimerService} the scheduler finds through {@link java.util.ServiceLoader}:
@@ -15,5 +16,10 @@ public final class FiberTimeouts implements TimerService {
     @Override
     public Timeout newTimeout(Fiber fiber) {
         return new FiberTimeout(fiber, TimerFiber.of(fiber.scheduler()));
+    }
+
+    @Override
+    public void started(WeftScheduler scheduler) {
+        TimerFiber.of(scheduler);
     }
 }
