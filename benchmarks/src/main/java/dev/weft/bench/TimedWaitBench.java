@@ -14,7 +14,8 @@ import java.util.concurrent.locks.LockSupport;
  * bounded by 1 s. JDK default scheduler: LockSupport.parkNanos + unpark (each timed park
  * schedules a timer task on the JDK's DelayScheduler). Weft: Fiber.prepareSleep(reason,
  * deadline) + wake (the fiber's reusable timeout node; disarms are lazy). Reports time and
- * bytes allocated per round trip.
+ * bytes allocated per round trip. parkNanos-pingpong runs the JDK side's unchanged code on
+ * Weft fibers too, where the JDK's timed park is served by Weft's timers (JdkTimedParks).
  * <pre>benchmarks/run-bench TimedWaitBench [--rounds=5] [--warmup=2]</pre>
  */
 public final class TimedWaitBench {
@@ -27,18 +28,20 @@ public final class TimedWaitBench {
         Harness harness = Harness.fromArgs(args);
         harness.printHeader("timed wait beaten by its wake-up");
         try (WeftScheduler weft = WeftScheduler.builder().name("timed-wait").build()) {
-            harness.compare("timed-pingpong", "ns/round trip", TimedWaitBench::jdk, () -> weft(weft));
+            harness.compare("timed-pingpong", "ns/round trip", () -> jdk(Thread.ofVirtual()), () -> weft(weft));
+            harness.compare("parkNanos-pingpong", "ns/round trip", () -> jdk(Thread.ofVirtual()), () -> jdk(weft.ofVirtual()));
         }
         System.exit(0);
     }
 
-    private static long jdk() throws InterruptedException {
+    /** The JDK code (parkNanos + unpark) on threads of {@code builder}: the default scheduler's, or Weft's. */
+    private static long jdk(Thread.Builder.OfVirtual builder) throws InterruptedException {
         Thread[] players = new Thread[2];
         CountDownLatch done = new CountDownLatch(2);
         Token t = new Token();
         for (int me = 0; me < 2; me++) {
             int self = me;
-            players[me] = Thread.ofVirtual().unstarted(() -> {
+            players[me] = builder.unstarted(() -> {
                 Thread other = players[1 - self];
                 for (int i = 0; i < TRIPS; i++) {
                     while (t.turn != self) {
