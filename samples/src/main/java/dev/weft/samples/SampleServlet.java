@@ -1,7 +1,6 @@
 package dev.weft.samples;
 
 import dev.weft.scheduler.Fiber;
-import dev.weft.scheduler.Weft;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -13,8 +12,9 @@ import java.net.Socket;
 import java.time.Duration;
 
 /**
- * A blocking request handler, the kind virtual threads are for: it sleeps ({@code ?sleep=MS},
- * through Weft's timers when it runs on a Weft fiber), then makes a blocking socket call to
+ * A blocking request handler, the kind virtual threads are for, in unchanged JDK code: it
+ * sleeps ({@code ?sleep=MS}, {@code Thread.sleep}: on a Weft fiber the JDK's timed park is
+ * served by Weft's timers), then makes a blocking JDK-socket call to
  * a backend on loopback (an echo server: it sends the request's {@code ?msg=} and reads it
  * back), and answers with what it saw, including where it ran:
  * <pre>msg=hello fiber=true scheduler=servlet-weft thread=...</pre>
@@ -35,7 +35,7 @@ public final class SampleServlet extends HttpServlet {
         }
         String msg = req.getParameter("msg") == null ? "hello" : req.getParameter("msg");
         try {
-            Weft.sleep(Duration.ofMillis(sleepMs));
+            Thread.sleep(Duration.ofMillis(sleepMs));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             resp.sendError(503, "interrupted");
