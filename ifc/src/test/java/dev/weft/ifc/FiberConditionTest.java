@@ -60,7 +60,7 @@ class FiberConditionTest {
                 c.signal();
                 waiterFiber.get().kill();
                 while (m.queueLength() == 0) {
-                    Thread.onSpinWait();                  // the waiter is re-locking behind us
+                    Thread.yield();                       // the waiter (woken into this worker's slot) is re-locking behind us
                 }
                 m.unlock();
                 done.countDown();
@@ -149,7 +149,7 @@ class FiberConditionTest {
                 }
             });
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> c.waiters() == 20);
+        await().atMost(Bounded.HANG).until(() -> c.waiters() == 20);
         m.lock();
         go[0] = true;
         c.signalAll();
@@ -177,7 +177,7 @@ class FiberConditionTest {
                 m.unlock();
             }
         });
-        await().atMost(Duration.ofSeconds(10)).until(() -> c.waiters() == 1);
+        await().atMost(Bounded.HANG).until(() -> c.waiters() == 1);
         a.interrupt();
         a.join();
         assertInstanceOf(InterruptedException.class, interrupted.get());
@@ -198,10 +198,10 @@ class FiberConditionTest {
                 m.unlock();
             }
         });
-        await().atMost(Duration.ofSeconds(10)).until(() -> c.waiters() == 1);
+        await().atMost(Bounded.HANG).until(() -> c.waiters() == 1);
         m.lock();                                          // the killed fiber must wait for this to re-lock
         self.get().kill();
-        await().atMost(Duration.ofSeconds(10)).until(() -> c.waiters() == 0 && m.queueLength() == 1);
+        await().atMost(Bounded.HANG).until(() -> c.waiters() == 0 && m.queueLength() == 1);
         m.unlock();
         b.join();
         assertInstanceOf(FiberKilledException.class, killed.get());

@@ -104,7 +104,7 @@ class FiberMutexTest {
                 m.unlock();
             }));
             int queued = i + 1;
-            await().atMost(Duration.ofSeconds(10)).until(() -> m.queueLength() == queued);
+            await().atMost(Bounded.HANG).until(() -> m.queueLength() == queued);
         }
         m.unlock();
         for (Thread t : ts) {
@@ -158,14 +158,14 @@ class FiberMutexTest {
                 victimGot.set(t);
             }
         });
-        await().atMost(Duration.ofSeconds(10)).until(() -> m.queueLength() == 1);
+        await().atMost(Bounded.HANG).until(() -> m.queueLength() == 1);
         CountDownLatch nextGotIt = new CountDownLatch(1);
         Thread next = scheduler.ofVirtual().start(() -> {
             m.lock();
             nextGotIt.countDown();
             m.unlock();
         });
-        await().atMost(Duration.ofSeconds(10)).until(() -> m.queueLength() == 2);
+        await().atMost(Bounded.HANG).until(() -> m.queueLength() == 2);
         victim.get().kill();
         killed.join();
         assertInstanceOf(FiberKilledException.class, victimGot.get());
@@ -189,7 +189,7 @@ class FiberMutexTest {
                 interruptible.set(t);
             }
         });
-        await().atMost(Duration.ofSeconds(10)).until(() -> m.queueLength() == 1);
+        await().atMost(Bounded.HANG).until(() -> m.queueLength() == 1);
         a.interrupt();
         a.join();
         assertInstanceOf(InterruptedException.class, interruptible.get());
@@ -201,9 +201,9 @@ class FiberMutexTest {
             statusKept.set(Thread.currentThread().isInterrupted());
             m.unlock();
         });
-        await().atMost(Duration.ofSeconds(10)).until(() -> m.queueLength() == 1);
+        await().atMost(Bounded.HANG).until(() -> m.queueLength() == 1);
         b.interrupt();
-        await().atMost(Duration.ofSeconds(10)).until(() -> b.getState() == Thread.State.WAITING);
+        await().atMost(Bounded.HANG).until(() -> b.getState() == Thread.State.WAITING);
         assertEquals(1, m.queueLength(), "an interrupt does not end lock()");
         m.unlock();
         b.join();
@@ -222,7 +222,7 @@ class FiberMutexTest {
             m.lock();                                      // a platform thread parks
             m.unlock();
         });
-        await().atMost(Duration.ofSeconds(10)).until(() -> m.queueLength() == 1);
+        await().atMost(Bounded.HANG).until(() -> m.queueLength() == 1);
         m.unlock();
         platform.join();
         assertFalse(other.get());

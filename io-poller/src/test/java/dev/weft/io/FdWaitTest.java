@@ -46,7 +46,7 @@ class FdWaitTest {
     }
 
     private static void awaitWaiting(AtomicReference<Thread> t) {
-        await().until(() -> t.get() != null && t.get().getState() == Thread.State.WAITING);
+        await().atMost(Bounded.HANG).until(() -> t.get() != null && t.get().getState() == Thread.State.WAITING);
     }
 
     private int[] pipe() throws IOException {

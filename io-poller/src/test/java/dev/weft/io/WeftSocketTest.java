@@ -314,7 +314,7 @@ class WeftSocketTest {
                 acceptor.set(Thread.currentThread());
                 return server.accept();
             });
-            await().until(() -> acceptor.get() != null && acceptor.get().getState() == Thread.State.WAITING);
+            await().atMost(Bounded.HANG).until(() -> acceptor.get() != null && acceptor.get().getState() == Thread.State.WAITING);
             server.close();
             assertInstanceOf(AsynchronousCloseException.class, assertThrows(Exception.class, accepting::get).getCause());
             assertThrows(ClosedChannelException.class, server::accept);
@@ -328,7 +328,7 @@ class WeftSocketTest {
                     reader.set(Thread.currentThread());
                     return s.read(ByteBuffer.allocate(8));
                 });
-                await().until(() -> reader.get() != null && reader.get().getState() == Thread.State.WAITING);
+                await().atMost(Bounded.HANG).until(() -> reader.get() != null && reader.get().getState() == Thread.State.WAITING);
                 s.close();
                 assertInstanceOf(AsynchronousCloseException.class, assertThrows(Exception.class, reading::get).getCause());
                 assertFalse(s.isOpen());
@@ -348,7 +348,7 @@ class WeftSocketTest {
                     fiber.set(Fiber.current());
                     return s.read(ByteBuffer.allocate(8));
                 });
-                await().until(() -> fiber.get() != null && fiber.get().thread().getState() == Thread.State.WAITING);
+                await().atMost(Bounded.HANG).until(() -> fiber.get() != null && fiber.get().thread().getState() == Thread.State.WAITING);
                 fiber.get().kill();
                 assertInstanceOf(FiberKilledException.class, assertThrows(Exception.class, reading::get).getCause());
                 c.write(ByteBuffer.wrap(new byte[] {7}));          // the socket still works
@@ -375,7 +375,7 @@ class WeftSocketTest {
                         return Thread.currentThread().isInterrupted();   // the status is kept
                     }
                 });
-                await().until(() -> reader.get() != null && reader.get().getState() == Thread.State.WAITING);
+                await().atMost(Bounded.HANG).until(() -> reader.get() != null && reader.get().getState() == Thread.State.WAITING);
                 reader.get().interrupt();
                 assertTrue(reading.get(), "InterruptedIOException with the interrupt status still set");
                 assertTrue(s.isOpen());

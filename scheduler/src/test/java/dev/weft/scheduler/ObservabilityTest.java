@@ -54,7 +54,7 @@ class ObservabilityTest {
             }
             rec.start();
             AtomicBoolean release = new AtomicBoolean();
-            try (WeftScheduler s = WeftScheduler.builder().workers(1).maxSpares(1)
+            try (WeftScheduler s = WeftScheduler.builder().workers(1).maxSpares(1).name("jfr-test")
                     .pinnedThreshold(Duration.ofMillis(10)).starvationBound(Duration.ofMillis(10)).build()) {
                 CountDownLatch spinning = new CountDownLatch(1);
                 Thread spinner = s.ofVirtual(Priority.HIGH).start(() -> {
@@ -74,6 +74,11 @@ class ObservabilityTest {
                 }
             } finally {
                 release.set(true);
+            }
+            for (Thread t : Thread.getAllStackTraces().keySet()) {
+                if (t.getName().equals("jfr-test-watchdog")) {
+                    Bounded.join(t, "the watchdog, which commits the events");   // it ends after its last tick
+                }
             }
             rec.stop();
             rec.dump(file);

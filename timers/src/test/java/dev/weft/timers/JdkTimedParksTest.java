@@ -216,9 +216,9 @@ class JdkTimedParksTest {
     /** On Weft the timeout of a JDK timed park is a node in the scheduler's timer heap, not a JDK task. */
     @Test
     void onWeftAJdkSleepIsServedByWeftsTimerHeap() throws Exception {
+        WeftScheduler own = WeftScheduler.builder().workers(1).name("jdk-sleep-in-weft-heap").build();   // no other test's nodes
         CountDownLatch asleep = new CountDownLatch(1);
-        int before = Fibers.pendingTimers(WEFT);
-        Thread t = WEFT.ofVirtual().start(() -> {
+        Thread t = own.ofVirtual().start(() -> {
             try {
                 asleep.countDown();
                 Thread.sleep(60_000);
@@ -228,8 +228,9 @@ class JdkTimedParksTest {
         });
         Bounded.await(asleep, "sleeper started");
         await().atMost(Bounded.HANG).until(() -> t.getState() == Thread.State.TIMED_WAITING);
-        await().atMost(Bounded.HANG).until(() -> Fibers.pendingTimers(WEFT) == before + 1);
+        await().atMost(Bounded.HANG).until(() -> Fibers.pendingTimers(own) == 1);
         t.interrupt();
         Bounded.join(t, "the sleeper");
+        Bounded.close(own, "onWeftAJdkSleepIsServedByWeftsTimerHeap");
     }
 }

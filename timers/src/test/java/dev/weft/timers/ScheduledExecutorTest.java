@@ -37,9 +37,9 @@ class ScheduledExecutorTest {
         List<Integer> order = new CopyOnWriteArrayList<>();
         CountDownLatch done = new CountDownLatch(3);
         Fiber[] ranOn = new Fiber[1];
-        ses.schedule(() -> { order.add(3); done.countDown(); }, 60, TimeUnit.MILLISECONDS);
-        ses.schedule(() -> { order.add(1); ranOn[0] = Fiber.current(); done.countDown(); }, 10, TimeUnit.MILLISECONDS);
-        ScheduledFuture<String> f = ses.schedule(() -> { order.add(2); done.countDown(); return "two"; }, 30, TimeUnit.MILLISECONDS);
+        ses.schedule(() -> { order.add(3); done.countDown(); }, 900, TimeUnit.MILLISECONDS);
+        ses.schedule(() -> { order.add(1); ranOn[0] = Fiber.current(); done.countDown(); }, 100, TimeUnit.MILLISECONDS);
+        ScheduledFuture<String> f = ses.schedule(() -> { order.add(2); done.countDown(); return "two"; }, 500, TimeUnit.MILLISECONDS);
         assertTrue(done.await(30, TimeUnit.SECONDS));
         assertEquals(List.of(1, 2, 3), order);
         assertEquals("two", f.get());
@@ -50,12 +50,12 @@ class ScheduledExecutorTest {
     @Test
     void cancelledTaskNeverRunsAndCancelAfterRunReportsFalse() throws Exception {
         AtomicInteger ran = new AtomicInteger();
-        ScheduledFuture<?> never = ses.schedule(ran::incrementAndGet, 50, TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> never = ses.schedule(ran::incrementAndGet, 500, TimeUnit.MILLISECONDS);
         assertTrue(never.cancel(false));
         ScheduledFuture<?> once = ses.schedule(ran::incrementAndGet, 1, TimeUnit.MILLISECONDS);
         once.get(30, TimeUnit.SECONDS);
         assertFalse(once.cancel(false), "cancel after the run is a no-op that says so");
-        ScheduledFuture<?> marker = ses.schedule(() -> { }, 80, TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> marker = ses.schedule(() -> { }, 800, TimeUnit.MILLISECONDS);
         marker.get(30, TimeUnit.SECONDS);              // past the cancelled one's deadline
         assertEquals(1, ran.get());
         assertTrue(never.isCancelled());
