@@ -8,8 +8,8 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * An {@link Alarm} folded into the poller thread's epoll_wait timeout (the issue's
- * alternative to a timerfd): no fd, no timerfd_settime, no read of an expiry count; the
+ * An {@link Alarm} folded into the poller thread's epoll_wait timeout (the alternative to
+ * a timerfd): no fd, no timerfd_settime, no read of an expiry count; the
  * poller thread computes its timeout from the earliest registered alarm and, when it
  * passes, raises {@link Wake#SIGNAL} on the owner. Moving the expiry later costs nothing
  * (the poller wakes at the old time, finds it not due and sleeps again); moving it
