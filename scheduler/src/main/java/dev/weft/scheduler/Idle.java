@@ -19,8 +19,9 @@ import java.lang.invoke.VarHandle;
  *     CLAIMED (a notifier, by CAS) → AWAKE (the worker, {@link #takeHandoff}); or WAITING →
  *     AWAKE (the worker by CAS, {@link #leave}: it found work itself, retires or exits; or,
  *     its carrier dying, {@link #evict}). Only a notifier moves WAITING → CLAIMED, and it
- *     writes the handoff right after; only the worker leaves CLAIMED. So a hand-off is never lost and never given to a worker
- *     that is not waiting. The worker's own run state ({@code Worker.state}) is its own;</li>
+ *     writes the handoff right after; only the worker leaves CLAIMED. So a hand-off is
+ *     never lost and never given to a worker that is not waiting. The worker's own run
+ *     state ({@code Worker.state}) is its own;</li>
  * <li><b>searching</b>: the number of search tokens out (Go's nmspinning, Tokio's
  *     num_searching). A notifier takes the token (0 → 1) before it claims a worker and
  *     hands it to that worker with the claim; the worker gives it back with
@@ -37,13 +38,15 @@ import java.lang.invoke.VarHandle;
  *  2. look at every queue                   2. read searching and the stack; if no token is
  *                                              out and a worker waits: take the token, claim one
  * </pre>
- * Every step 1 is a full fence, so either the worker's look sees the work, or the
- * submitter sees the worker. Work a worker queues on its own local queue is not covered
- * by this pair (the ring's offer is a release store, not a full fence, and a stealer may
- * miss it): it is never stranded, since its owner runs it when its current slice ends,
- * and a slice that holds the carrier past the pinned threshold has the watchdog wake a
- * stealer; the signal after a local push only makes stealing sooner. A submitter that sees a token out wakes nobody: the token's
- * holder does. The holder is a claimed worker, which will look at the queues (and wakes the
+ * Every step 1 is a full fence (the claim word's volatile store, the push's CAS, the
+ * lane's xadd), so either the worker's look sees the work, or the submitter sees the
+ * worker. Work a worker queues on its own local queue is not covered by this pair (the
+ * ring's offer is a release store, not a full fence, and a stealer may miss it): it is
+ * never stranded, since its owner runs it when its current slice ends, and a slice that
+ * holds the carrier past the pinned threshold has the watchdog wake a stealer; the signal
+ * after a local push only makes stealing sooner.
+ *
+ * <p>A submitter that sees a token out wakes nobody: the token's holder does. The holder is a claimed worker, which will look at the queues (and wakes the
  * next worker if it sees more), or a submitter whose claim found only stale entries: it
  * gives the token back (a full fence) and then looks at the queues and the stack again,
  * retrying while both hold something. That second look is the holder's step 2 after the
