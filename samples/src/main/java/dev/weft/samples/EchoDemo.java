@@ -162,13 +162,13 @@ public final class EchoDemo {
                 rows.add(measure(kind, server.port(), o));
             }
         }
-        System.out.printf(Locale.ROOT, "%n%-18s %12s %10s %10s %10s %10s %8s%n", "server", "msgs/s", "p50 us", "p99 us",
-                "p99.9 us", "max us", "CPU s/s");
+        System.out.printf(Locale.ROOT, "%n%-18s %12s %10s %10s %10s %10s %8s %10s %16s%n", "server", "msgs/s", "p50 us",
+                "p99 us", "p99.9 us", "max us", "CPU s/s", "CPU us/msg", "vs Netty (rate/CPU)");
         for (HtmlReport.Row r : rows) {
             EchoClient.Result x = r.result();
-            System.out.printf(Locale.ROOT, "%-18s %,12.0f %,10d %,10d %,10d %,10d %8.2f%s%n", r.server(), x.msgsPerSecond(),
-                    x.p50(), x.p99(), x.p999(), x.max(), r.cpuSecondsPerSecond(),
-                    x.errors() > 0 ? "  (" + x.errors() + " connections failed)" : "");
+            System.out.printf(Locale.ROOT, "%-18s %,12.0f %,10d %,10d %,10d %,10d %8.2f %10.2f %16s%s%n", r.server(),
+                    x.msgsPerSecond(), x.p50(), x.p99(), x.p999(), x.max(), r.cpuSecondsPerSecond(), r.cpuMicrosPerMessage(),
+                    HtmlReport.vsNetty(r, rows), x.errors() > 0 ? "  (" + x.errors() + " connections failed)" : "");
         }
         HtmlReport.Row base = rows.get(0);
         for (HtmlReport.Row r : rows.subList(1, rows.size())) {

@@ -12,7 +12,23 @@ final class HtmlReport {
     private HtmlReport() { }
 
     /** One server's row of the report. */
-    record Row(String server, EchoClient.Result result, double cpuSecondsPerSecond) { }
+    record Row(String server, EchoClient.Result result, double cpuSecondsPerSecond) {
+        /** Server CPU per echoed message, in microseconds. */
+        double cpuMicrosPerMessage() {
+            return result.msgsPerSecond() > 0 ? cpuSecondsPerSecond * 1e6 / result.msgsPerSecond() : Double.NaN;
+        }
+    }
+
+    /** The Netty row, the event-loop reference the others are compared with, if it was run. */
+    static java.util.Optional<Row> netty(List<Row> rows) {
+        return rows.stream().filter(r -> r.server().equals("netty-epoll")).findFirst();
+    }
+
+    /** "1.05x / 0.93x": msgs/s and CPU per message against Netty's; empty without a Netty row. */
+    static String vsNetty(Row r, List<Row> rows) {
+        return netty(rows).map(n -> String.format(Locale.ROOT, "%.2fx / %.2fx", r.result().msgsPerSecond()
+                / n.result().msgsPerSecond(), r.cpuMicrosPerMessage() / n.cpuMicrosPerMessage())).orElse("");
+    }
 
     private static final String[] COLORS = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"};
 
@@ -33,12 +49,14 @@ final class HtmlReport {
 
     private static void table(StringBuilder h, List<Row> rows) {
         h.append("<table><tr><th>server</th><th>msgs/s</th><th>p50 &micro;s</th><th>p99 &micro;s</th>")
-                .append("<th>p99.9 &micro;s</th><th>max &micro;s</th><th>server CPU s/s</th><th>errors</th></tr>");
+                .append("<th>p99.9 &micro;s</th><th>max &micro;s</th><th>server CPU s/s</th>")
+                .append("<th>server CPU &micro;s/msg</th><th>vs Netty (msgs/s / CPU per msg)</th><th>errors</th></tr>");
         for (Row r : rows) {
             EchoClient.Result x = r.result();
             h.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%,.0f</td><td>%,d</td><td>%,d</td><td>%,d</td>"
-                    + "<td>%,d</td><td>%.2f</td><td>%d</td></tr>", esc(r.server()), x.msgsPerSecond(), x.p50(),
-                    x.p99(), x.p999(), x.max(), r.cpuSecondsPerSecond(), x.errors()));
+                    + "<td>%,d</td><td>%.2f</td><td>%.2f</td><td>%s</td><td>%d</td></tr>", esc(r.server()), x.msgsPerSecond(),
+                    x.p50(), x.p99(), x.p999(), x.max(), r.cpuSecondsPerSecond(), r.cpuMicrosPerMessage(),
+                    esc(vsNetty(r, rows)), x.errors()));
         }
         h.append("</table>");
     }

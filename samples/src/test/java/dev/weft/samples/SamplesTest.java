@@ -54,6 +54,8 @@ class SamplesTest {
         String html = HtmlReport.render("t", "setup", rows);
         Files.writeString(o.report(), html);
         assertEquals(2, html.split("<svg", -1).length - 1, "a latency chart and a throughput chart");
+        assertTrue(html.contains("server CPU &micro;s/msg") && html.contains("1.00x / 1.00x"),
+                "CPU per message, and Netty against itself in the vs-Netty column");
         assertEquals(EchoServers.KINDS.size(), html.split("<polyline", -1).length - 1, "one curve per server");
         for (String kind : EchoServers.KINDS) {
             assertTrue(html.contains(kind));
