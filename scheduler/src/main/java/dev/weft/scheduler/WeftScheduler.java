@@ -112,14 +112,19 @@ public final class WeftScheduler implements AutoCloseable {
         }
         this.mxBean = SchedulerMXBeanImpl.register(this);
         if (CarrierHook.jdkTimedParksOnWeft()) {
-            TimerServices.get().started(this);    // the JDK's timed parks of our fibers need it from now on
+            try {
+                TimerServices.get().started(this);    // the JDK's timed parks of our fibers need it from now on
+            } catch (RuntimeException | Error e) {
+                abandonConstruction();                // e.g. no timerfd to be had: fail the build, leave no thread
+                throw e;
+            }
         }
     }
 
     /**
-     * A carrier (or the watchdog) could not start while the scheduler was being built: end
-     * what did start, so the failed build leaves no thread behind. Nobody holds the
-     * scheduler yet and no fiber was started: the carriers that started see TERMINATING
+     * A carrier, the watchdog or the timer service could not start while the scheduler was
+     * being built: end what did start, so the failed build leaves no thread behind. Nobody
+     * holds the scheduler yet and no user fiber was started: the carriers that started see TERMINATING
      * and exit (one in the idle poller is woken through it), and the last of them
      * finishes the termination (detaching the poller only then, when no worker can be in
      * its poll); with none started, it is finished here.
