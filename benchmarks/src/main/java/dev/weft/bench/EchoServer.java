@@ -2,6 +2,7 @@ package dev.weft.bench;
 
 import dev.weft.samples.EchoServers;
 import dev.weft.scheduler.Priority;
+import dev.weft.io.NetPoll;
 import dev.weft.scheduler.WeftScheduler;
 
 /**
@@ -26,11 +27,13 @@ public final class EchoServer {
         EchoServers.Running server = switch (kind) {
             case "jdk" -> EchoServers.start("jdk-default", port);
             case "weft-jdk" -> EchoServers.start("weft-jdk-sockets", port);
+            case "weft-jdk-netpoll" -> EchoServers.jdkSockets(port,
+                    WeftScheduler.builder().name("echo-jdk-netpoll").idlePoller(NetPoll.idlePoller()).build());
             case "weft" -> EchoServers.weftSockets(port, WeftScheduler.builder().name("echo").build(), Priority.NORMAL);
             case "weft-netpoll" -> EchoServers.start("weft-sockets", port);
             case "netty" -> EchoServers.start("netty-epoll", port);
             default -> throw new IllegalArgumentException("unknown server " + kind
-                    + " (jdk, weft-jdk, weft, weft-netpoll, netty)");
+                    + " (jdk, weft-jdk, weft-jdk-netpoll, weft, weft-netpoll, netty)");
         };
         System.out.println("listening " + server.port());
         System.out.flush();

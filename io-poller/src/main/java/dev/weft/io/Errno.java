@@ -7,7 +7,7 @@ import java.net.ConnectException;
 final class Errno {
     private Errno() { }
 
-    static final int ESRCH = 3, EINTR = 4, EAGAIN = 11, ENOMEM = 12, ENFILE = 23, EMFILE = 24, ECONNABORTED = 103,
+    static final int ENOENT = 2, ESRCH = 3, EINTR = 4, EAGAIN = 11, ENOMEM = 12, ENFILE = 23, EMFILE = 24, ECONNABORTED = 103,
             ECONNRESET = 104, ENOBUFS = 105, ENOTCONN = 107, ECONNREFUSED = 111, EINPROGRESS = 115;
 
     private static final String[] NAMES = new String[134];

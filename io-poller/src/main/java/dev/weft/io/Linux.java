@@ -17,8 +17,8 @@ final class Linux {
     static final int MSG_NOSIGNAL = 0x4000;
 
     static final int EPOLLIN = 0x1, EPOLLOUT = 0x4, EPOLLERR = 0x8, EPOLLHUP = 0x10,
-            EPOLLRDHUP = 0x2000, EPOLLET = 1 << 31;
-    static final int EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2;
+            EPOLLRDHUP = 0x2000, EPOLLONESHOT = 1 << 30, EPOLLET = 1 << 31;
+    static final int EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2, EPOLL_CTL_MOD = 3;
     static final int EPOLL_CLOEXEC = 0x80000;
     static final int EFD_NONBLOCK = 0x800, EFD_CLOEXEC = 0x80000;
     /** timerfd: the clock of System.nanoTime() on Linux; absolute expiry; flags as O_NONBLOCK / O_CLOEXEC. */

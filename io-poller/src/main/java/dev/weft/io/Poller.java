@@ -59,7 +59,8 @@ final class Poller implements Runnable {
         if (closing) {
             throw new IllegalStateException("poller " + thread.getName() + " is closed");
         }
-        f.generation = ++generations;
+        generations = generations == Integer.MAX_VALUE ? 1 : generations + 1;   // positive: never JdkSocketWaits.TAG
+        f.generation = generations;
         SLOT.setRelease(t, f.fd, f);               // before the ctl: the first event may come at once
         try {
             epollAdd(f.fd, INTEREST, f.generation);
@@ -270,6 +271,10 @@ final class Poller implements Runnable {
             int ev = events.get(ValueLayout.JAVA_INT_UNALIGNED, at);
             int fd = events.get(ValueLayout.JAVA_INT_UNALIGNED, at + Linux.EPOLL_EVENT_DATA_OFFSET);
             int generation = events.get(ValueLayout.JAVA_INT_UNALIGNED, at + Linux.EPOLL_EVENT_DATA_OFFSET + 4);
+            if (generation == JdkSocketWaits.TAG) {
+                JdkSocketWaits.onEvent(fd, ev);
+                continue;
+            }
             if (fd >= t.length) {
                 t = table;                         // registered after we read the table
             }

@@ -103,6 +103,14 @@ public final class EchoServers {
         };
     }
 
+    /**
+     * The blocking JDK-socket echo server on fibers of {@code weft}; closing it closes
+     * {@code weft} too.
+     */
+    public static Running jdkSockets(int port, WeftScheduler weft) throws IOException {
+        return jdkSockets(port, weft.threadFactory(), weft);
+    }
+
     private static Running jdkSockets(int port, ThreadFactory fibers, WeftScheduler owned) throws IOException {
         ServerSocket server = new ServerSocket();
         server.setReuseAddress(true);

@@ -115,6 +115,7 @@ final class CarrierHook {
                     + Runtime.version() + "; Weft needs JDK 25): " + FAILURE, FAILURE);
         }
         startJdkPoller();
+        installJdkSocketWaits();
         installJdkTimedParks();
     }
 
@@ -201,6 +202,22 @@ final class CarrierHook {
                     + "); run with -D" + JdkTimedParks.PROPERTY + "=jdk to leave them to the JDK", e);
         }
         jdkTimedParksInstalled = true;
+    }
+
+    private static boolean jdkSocketWaitsInstalled; // guarded by CarrierHook.class
+
+    /**
+     * Once per JVM, after the JDK's poller started: hands the JDK's socket waits of Weft
+     * fibers to the {@link JdkSocketService} on the class path, if any. One that fails
+     * (a missing flag) fails this scheduler's build and is tried again by the next.
+     */
+    private static synchronized void installJdkSocketWaits() {
+        if (jdkSocketWaitsInstalled) {
+            return;
+        }
+        java.util.ServiceLoader.load(JdkSocketService.class, JdkSocketService.class.getClassLoader())
+                .findFirst().ifPresent(JdkSocketService::install);
+        jdkSocketWaitsInstalled = true;
     }
 
     private static boolean jdkPollerStarted; // guarded by CarrierHook.class

@@ -8,12 +8,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Runs a main class in a fresh JVM with chosen flags (for start-up behaviour a test JVM has already passed). */
-final class ChildJvm {
-    record Result(int exitCode, String output) { }
+public final class ChildJvm {
+    public record Result(int exitCode, String output) { }
 
     private ChildJvm() { }
 
-    static Result run(Class<?> main, List<String> jvmFlags) throws IOException, InterruptedException {
+    public static Result run(Class<?> main, List<String> jvmFlags) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmFlags);
