@@ -11,6 +11,7 @@ import dev.weft.scheduler.WeftScheduler;
  * <ul>
  * <li>{@code jdk}: JDK blocking sockets, a default virtual thread per connection;</li>
  * <li>{@code weft-jdk}: the same JDK sockets, on Weft fibers;</li>
+ * <li>{@code weft-jdk-netpoll}: the same on a scheduler whose workers poll epoll themselves (NetPoll);</li>
  * <li>{@code weft}: Weft's edge-triggered sockets on Weft fibers, poller thread;</li>
  * <li>{@code weft-netpoll}: the same with workers polling epoll themselves (NetPoll);</li>
  * <li>{@code netty}: Netty 4.2 native epoll, one event loop per CPU (2 here).</li>
