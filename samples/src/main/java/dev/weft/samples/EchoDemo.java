@@ -133,7 +133,7 @@ public final class EchoDemo {
         if (o.listen() >= 0) {
             listen(o);
         } else if (o.priority()) {
-            PriorityDemo.run(o);
+            PriorityDemo.run(o, System.out);
         } else if (o.soak()) {
             Soak.run(o, System.out::println);
         } else {

@@ -122,6 +122,18 @@ class SamplesTest {
     }
 
     @Test
+    void priorityDemoPrintsBothProbesWithAndWithoutTheFlood() throws Exception {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        PriorityDemo.run(EchoDemo.Options.parse(new String[] {"--priority", "--connections", "20", "--duration", "1",
+                "--warmup", "0"}), new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
+        String out = bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+        for (String row : new String[] {"probe HIGH, flood LOW", "probe NORMAL, flood NORMAL", "probe HIGH, no flood",
+                "probe NORMAL, no flood", "probe p99 under the flood, HIGH / NORMAL:", "probe p99 at HIGH, flood / no flood:"}) {
+            assertTrue(out.contains(row), "missing \"" + row + "\" in:\n" + out);
+        }
+    }
+
+    @Test
     void soakComesBackToBaseline() throws Exception {
         // The in-process client is JDK sockets on JDK virtual threads: the JDK's poller epoll
         // fds are made at their first use and kept. Made now, before the soak's baseline.
