@@ -9,6 +9,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.reflect.Field;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.IntConsumer;
 
 /**
@@ -55,6 +56,7 @@ final class JdkSocketWaits {
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Fd[].class);
     private static volatile Fd[] fds = new Fd[1024];          // grown under JdkSocketWaits.class; slots CAS'd once
     private static boolean installed;                         // guarded by JdkSocketWaits.class
+    private static MethodHandle newPoller;                    // guarded by JdkSocketWaits.class: WeftPoller's constructor
 
     /** The registration state of one fd number in Weft's epoll set. */
     private static final class Fd {
@@ -111,17 +113,21 @@ final class JdkSocketWaits {
             Class<?> poller = Class.forName("sun.nio.ch.Poller", true, null);
             Class<?> pollers = Class.forName("sun.nio.ch.Poller$Pollers", true, null);
             MethodHandles.Lookup inJdk = MethodHandles.privateLookupIn(poller, MethodHandles.lookup());
-            MethodHandle newPoller = JdkPollerClass.define(inJdk, poller);
+            if (newPoller == null) {
+                newPoller = JdkPollerClass.define(inJdk, poller);   // once: a second define would be a LinkageError
+            }
             Object all = inJdk.findStaticVarHandle(poller, "POLLERS", pollers).get();
             MethodHandles.Lookup inPollers = MethodHandles.privateLookupIn(pollers, MethodHandles.lookup());
             Class<?> array = poller.arrayType();
             Field map = poller.getDeclaredField("map");
             map.setAccessible(true);
-            standIn((Object[]) inPollers.findVarHandle(pollers, "readPollers", array).get(all), Linux.EPOLLIN,
-                    newPoller, map);
-            standIn((Object[]) inPollers.findVarHandle(pollers, "writePollers", array).get(all), Linux.EPOLLOUT,
-                    newPoller, map);
-        } catch (ReflectiveOperationException | RuntimeException e) {
+            Object[] read = (Object[]) inPollers.findVarHandle(pollers, "readPollers", array).get(all);
+            Object[] write = (Object[]) inPollers.findVarHandle(pollers, "writePollers", array).get(all);
+            Object[] readStandIns = standIns(read, Linux.EPOLLIN, map);
+            Object[] writeStandIns = standIns(write, Linux.EPOLLOUT, map);
+            publish(read, readStandIns);         // nothing is published unless every stand-in could be built
+            publish(write, writeStandIns);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             throw new IllegalStateException("Weft cannot serve the JDK's socket waits on this JDK (" + Runtime.version()
                     + "); run with -D" + PROPERTY + "=jdk to leave them to the JDK's poller", e);
         }
@@ -129,27 +135,38 @@ final class JdkSocketWaits {
     }
 
     /**
-     * Replaces each JDK poller of {@code jdkPollers} by one that serves {@code direction}
-     * for Weft fibers; the new one takes the old one's map before it is published.
+     * A stand-in for each JDK poller of {@code jdkPollers}, serving {@code direction} for
+     * Weft fibers; each takes its JDK poller's map before anything can see it.
      */
-    private static void standIn(Object[] jdkPollers, int direction, MethodHandle newPoller, Field map)
+    private static Object[] standIns(Object[] jdkPollers, int direction, Field map)
             throws ReflectiveOperationException {
-        VarHandle slot = MethodHandles.arrayElementVarHandle(jdkPollers.getClass());
         MethodHandles.Lookup here = MethodHandles.lookup();
         MethodHandle register = MethodHandles.insertArguments(here.findStatic(JdkSocketWaits.class, "register",
                 JdkPollerClass.REGISTER.insertParameterTypes(0, int.class)), 0, direction);
         MethodHandle deregister = MethodHandles.insertArguments(here.findStatic(JdkSocketWaits.class, "deregister",
                 JdkPollerClass.DEREGISTER.insertParameterTypes(0, int.class)), 0, direction);
+        Object[] ours = new Object[jdkPollers.length];
         for (int i = 0; i < jdkPollers.length; i++) {
             Object jdk = jdkPollers[i];
-            Object ours;
             try {
-                ours = newPoller.invoke(jdk, register, deregister);
+                ours[i] = newPoller.invoke(jdk, register, deregister);
             } catch (Throwable t) {
                 throw new IllegalStateException("cannot create Weft's stand-in for " + jdk, t);
             }
-            map.set(ours, map.get(jdk));         // one map: a wake-up through either poller finds every waiter
-            slot.setVolatile(jdkPollers, i, ours);
+            map.set(ours[i], map.get(jdk));      // one map: a wake-up through either poller finds every waiter
+        }
+        return ours;
+    }
+
+    /**
+     * Stores the stand-ins in the JDK's array. The store is volatile and the JDK reads the
+     * element plainly, then the map through it (an address dependency): the map written
+     * above after construction (Poller.map is final, set by reflection) is seen with it.
+     */
+    private static void publish(Object[] jdkPollers, Object[] ours) {
+        VarHandle slot = MethodHandles.arrayElementVarHandle(jdkPollers.getClass());
+        for (int i = 0; i < ours.length; i++) {
+            slot.setVolatile(jdkPollers, i, ours[i]);
         }
     }
 
@@ -163,6 +180,7 @@ final class JdkSocketWaits {
             return false;
         }
         Fd f = fd(fd);
+        int errno;
         synchronized (f) {
             int before = f.interest;
             if (direction == Linux.EPOLLIN) {
@@ -171,11 +189,13 @@ final class JdkSocketWaits {
                 f.writer = poller;
             }
             f.interest = before | direction;
-            int errno = f.arm();
+            errno = f.arm();
             if (errno != 0) {
                 f.interest = before;
-                throw Errno.exception("epoll_ctl", fd, errno);
             }
+        }
+        if (errno != 0) {
+            throw Errno.exception("epoll_ctl", fd, errno);
         }
         return true;
     }
@@ -194,10 +214,12 @@ final class JdkSocketWaits {
 
     /** An event of Weft's epoll set for a JDK registration (poller thread or NetPoll worker). */
     static void onEvent(int fd, int events) {
-        Fd[] t = fds;
-        Fd f = fd < t.length ? (Fd) SLOT.getAcquire(t, fd) : null;
+        Fd f = slot(fds, fd);
         if (f == null) {
-            return;                              // a registration left from before a table grew: never (see fd())
+            f = slot(fds, fd);                   // the table grew after the first read; still null: never registered here
+            if (f == null) {
+                return;
+            }
         }
         IntConsumer read = null, write = null;
         synchronized (f) {
@@ -214,12 +236,32 @@ final class JdkSocketWaits {
                 write = f.writer;
             }
         }
-        if (read != null) {
-            read.accept(fd);
+        try {
+            wake(read, fd);
+        } finally {
+            wake(write, fd);
         }
-        if (write != null) {
-            write.accept(fd);
+    }
+
+    /**
+     * Unparks the thread {@code poller}'s map holds for {@code fd}, if any. A spurious
+     * wake-up (a stale event, the map shared with the JDK's poller) may reach a virtual
+     * thread whose scheduler has shut down and refuses it: nothing that can still run
+     * waits there, and the poller's loop must go on.
+     */
+    private static void wake(IntConsumer poller, int fd) {
+        if (poller == null) {
+            return;
         }
+        try {
+            poller.accept(fd);
+        } catch (RejectedExecutionException refused) {
+            // see above
+        }
+    }
+
+    private static Fd slot(Fd[] t, int fd) {
+        return fd < t.length ? (Fd) SLOT.getAcquire(t, fd) : null;
     }
 
     private static int readyDirections(int events) {
@@ -235,8 +277,7 @@ final class JdkSocketWaits {
 
     /** The state of fd number {@code fd}, created on its first registration. */
     private static Fd fd(int fd) {
-        Fd[] t = fds;
-        Fd f = fd < t.length ? (Fd) SLOT.getAcquire(t, fd) : null;
+        Fd f = slot(fds, fd);
         return f != null ? f : create(fd);
     }
 

@@ -161,6 +161,50 @@ class JdkSocketWaitsTest {
         }
     }
 
+    /**
+     * The reader's wait ends by its timeout while the writer still waits: the read bit
+     * left armed in the kernel brings a spurious event, which must re-arm the writer's.
+     */
+    @Test
+    void aReaderTimingOutLeavesTheWritersWaitArmed() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+             Socket peer = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
+             Socket mine = server.accept()) {
+            mine.setSendBufferSize(4096);
+            mine.setSoTimeout(200);
+            int total = 1 << 20;
+            CompletableFuture<Object> wrote = new CompletableFuture<>();
+            Thread writer = weft.ofVirtual().start(() -> {
+                try {
+                    mine.getOutputStream().write(new byte[total]);
+                    wrote.complete("done");
+                } catch (Throwable e) {
+                    wrote.complete(e);
+                }
+            });
+            awaitParked(writer);
+            CompletableFuture<Object> read = new CompletableFuture<>();
+            weft.ofVirtual().start(() -> {
+                try {
+                    read.complete(mine.getInputStream().read());
+                } catch (Throwable e) {
+                    read.complete(e);
+                }
+            });
+            assertInstanceOf(SocketTimeoutException.class, read.get(Bounded.HANG.toSeconds(), TimeUnit.SECONDS));
+            peer.getOutputStream().write(1);              // an event for the direction nobody waits on now
+            assertFalse(wrote.isDone(), "the writer still waits for room");
+            peer.setSoTimeout((int) Bounded.HANG.toMillis());   // a stranded writer fails the drain, bounded
+            InputStream in = peer.getInputStream();
+            byte[] sink = new byte[64 << 10];
+            long drained = 0;
+            while (drained < total) {
+                drained += in.read(sink);
+            }
+            assertEquals("done", wrote.get(Bounded.HANG.toSeconds(), TimeUnit.SECONDS));
+        }
+    }
+
     @Test
     void closingTheSocketEndsAWaitingReadAsOnTheDefault() throws Exception {
         for (ThreadFactory threads : List.of(Thread.ofVirtual().factory(), weft.threadFactory())) {
