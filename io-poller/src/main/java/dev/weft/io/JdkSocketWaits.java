@@ -54,7 +54,7 @@ final class JdkSocketWaits {
 
     private static final Arena CTL_MEMORY = Arena.ofAuto();   // one 16-byte epoll_event per fd number ever seen
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Fd[].class);
-    private static volatile Fd[] fds = new Fd[1024];          // grown under JdkSocketWaits.class; slots CAS'd once
+    private static volatile Fd[] fds = new Fd[1024];          // grown, and each slot set once, under JdkSocketWaits.class; read lock-free
     private static boolean installed;                         // guarded by JdkSocketWaits.class
     private static MethodHandle newPoller;                    // guarded by JdkSocketWaits.class: WeftPoller's constructor
 
