@@ -4,7 +4,6 @@ import dev.weft.scheduler.Weft;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -73,9 +72,7 @@ final class JdkSocketWaits {
 
         /** Arms the one-shot registration with {@code interest}; 0 or the errno. */
         int arm() {
-            ctl.set(ValueLayout.JAVA_INT, 0, interest | Linux.EPOLLONESHOT);
-            ctl.set(ValueLayout.JAVA_INT_UNALIGNED, Linux.EPOLL_EVENT_DATA_OFFSET, fd);
-            ctl.set(ValueLayout.JAVA_INT_UNALIGNED, Linux.EPOLL_EVENT_DATA_OFFSET + 4, TAG);
+            Linux.setEpollEvent(ctl, interest | Linux.EPOLLONESHOT, fd, TAG);
             int r = Syscalls.epollCtl(epfd, Linux.EPOLL_CTL_MOD, fd, ctl);
             if (r == -Errno.ENOENT) {
                 r = Syscalls.epollCtl(epfd, Linux.EPOLL_CTL_ADD, fd, ctl);

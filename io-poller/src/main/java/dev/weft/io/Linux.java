@@ -30,4 +30,11 @@ final class Linux {
             || "x86_64".equals(System.getProperty("os.arch"));
     static final int EPOLL_EVENT_SIZE = PACKED_EPOLL_EVENT ? 12 : 16;
     static final int EPOLL_EVENT_DATA_OFFSET = PACKED_EPOLL_EVENT ? 4 : 8;
+
+    /** Fills the epoll_event at {@code ev} for epoll_ctl: the event mask, and data = fd (low half), tag (high half). */
+    static void setEpollEvent(java.lang.foreign.MemorySegment ev, int events, int fd, int tag) {
+        ev.set(java.lang.foreign.ValueLayout.JAVA_INT, 0, events);
+        ev.set(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, EPOLL_EVENT_DATA_OFFSET, fd);
+        ev.set(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, EPOLL_EVENT_DATA_OFFSET + 4, tag);
+    }
 }

@@ -83,9 +83,7 @@ public final class NetPoll implements IdlePoller {
     }
 
     private static void ctlAdd(int ep, int fd, int data, MemorySegment ev) throws IOException {
-        ev.set(ValueLayout.JAVA_INT, 0, Linux.EPOLLIN);
-        ev.set(ValueLayout.JAVA_INT_UNALIGNED, Linux.EPOLL_EVENT_DATA_OFFSET, data);
-        ev.set(ValueLayout.JAVA_INT_UNALIGNED, Linux.EPOLL_EVENT_DATA_OFFSET + 4, 0);
+        Linux.setEpollEvent(ev, Linux.EPOLLIN, data, 0);
         Errno.check(Syscalls.epollCtl(ep, Linux.EPOLL_CTL_ADD, fd, ev), "epoll_ctl(ADD)", fd);
     }
 

@@ -72,9 +72,7 @@ final class Poller implements Runnable {
 
     /** Adds {@code fd} to the epoll set; its events carry {@code fd} and {@code generation}. */
     synchronized void epollAdd(int fd, int interest, int generation) throws IOException {
-        ctlEvent.set(ValueLayout.JAVA_INT, 0, interest);
-        ctlEvent.set(ValueLayout.JAVA_INT_UNALIGNED, Linux.EPOLL_EVENT_DATA_OFFSET, fd);
-        ctlEvent.set(ValueLayout.JAVA_INT_UNALIGNED, Linux.EPOLL_EVENT_DATA_OFFSET + 4, generation);
+        Linux.setEpollEvent(ctlEvent, interest, fd, generation);
         Errno.check(Syscalls.epollCtl(epfd, Linux.EPOLL_CTL_ADD, fd, ctlEvent), "epoll_ctl(ADD)", fd);
     }
 
