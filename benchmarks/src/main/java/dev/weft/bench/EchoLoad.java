@@ -21,7 +21,9 @@ import org.HdrHistogram.Histogram;
  * Closed-loop echo load (Netty native epoll, 2 event loops): each connection sends a
  * message, waits for all of it to come back, records the round trip, sends the next.
  * <pre>java ... dev.weft.bench.EchoLoad PORT CONNECTIONS SIZE WARMUP_S MEASURE_S</pre>
- * Prints one line: {@code msgs/s=... p50_us=... p99_us=... p999_us=...}.
+ * Prints one line: {@code msgs/s=... p50_us=... p99_us=... p999_us=... conn_msgs_min/median/max=...}
+ * (the last: messages per connection in the measured window, which shows whether a tail
+ * is some connections starved or every connection stalling now and then).
  */
 public final class EchoLoad {
     private EchoLoad() { }
@@ -104,8 +106,10 @@ public final class EchoLoad {
                 all.add(c.hist);
                 count += c.count;
             }
-            System.out.printf("msgs/s=%.0f p50_us=%d p99_us=%d p999_us=%d%n", count * 1e9 / elapsed,
-                    all.getValueAtPercentile(50), all.getValueAtPercentile(99), all.getValueAtPercentile(99.9));
+            long[] perConn = conns.stream().mapToLong(c -> c.count).sorted().toArray();
+            System.out.printf("msgs/s=%.0f p50_us=%d p99_us=%d p999_us=%d conn_msgs_min/median/max=%d/%d/%d%n",
+                    count * 1e9 / elapsed, all.getValueAtPercentile(50), all.getValueAtPercentile(99),
+                    all.getValueAtPercentile(99.9), perConn[0], perConn[perConn.length / 2], perConn[perConn.length - 1]);
         } finally {
             channels.forEach(Channel::close);
             loops.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
