@@ -36,10 +36,13 @@ final class Poller implements Runnable {
     private final int nudgeFd;                                   // eventfd: close() and nudge() write it
     private volatile boolean closing;                            // set by close(), read by the poller thread
     private final Thread thread;
+    private final long sliceNanos;                               // the thread's requested time slice, 0: the kernel's
     private final java.util.List<PollerAlarm> alarms = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile long plannedWake = Long.MAX_VALUE;        // the poller thread's next timed wake-up; read by alarm owners
 
-    Poller(String name) throws IOException {
+    /** A poller and its started thread, which asks for a time slice of {@code sliceNanos} (0: none; see PollerSlice). */
+    Poller(String name, long sliceNanos) throws IOException {
+        this.sliceNanos = sliceNanos;
         epfd = (int) Errno.check(Syscalls.epollCreate1(Linux.EPOLL_CLOEXEC), "epoll_create1", -1);
         events = arena.allocate((long) Linux.EPOLL_EVENT_SIZE * MAX_EVENTS, 8);
         ctlEvent = arena.allocate(16, 8);
@@ -102,6 +105,7 @@ final class Poller implements Runnable {
      */
     @Override
     public void run() {
+        PollerSlice.request(sliceNanos);
         try {
             while (!closing) {
                 NetPoll worker = NetPoll.attached();

@@ -5,7 +5,8 @@ import java.io.UncheckedIOException;
 
 /**
  * The process-wide pollers: {@code -Ddev.weft.io.pollers=N} of them (default: one per 8
- * available processors, at least one), fds sharded by number. Started on first use.
+ * available processors, at least one), fds sharded by number, each thread on the time
+ * slice {@link PollerSlice} asks for. Started on first use.
  */
 final class Pollers {
     private Pollers() { }
@@ -18,10 +19,11 @@ final class Pollers {
         if (n < 1) {
             throw new IllegalArgumentException("dev.weft.io.pollers must be >= 1, got " + n);
         }
+        long slice = PollerSlice.configuredNanos();
         Poller[] p = new Poller[n];
         try {
             for (int i = 0; i < n; i++) {
-                p[i] = new Poller("weft-poller-" + i);
+                p[i] = new Poller("weft-poller-" + i, slice);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start Weft's pollers", e);

@@ -80,8 +80,19 @@ final class Syscalls {
             FunctionDescriptor.of(L, L, I, I),
             Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(1));
 
+    /** syscall(nr, pid, attr, a, b): sched_getattr(pid, attr, size, flags) and sched_setattr(pid, attr, flags, -). */
+    private static final MethodHandle SYSCALL_SCHED = LINKER.downcallHandle(
+            LINKER.defaultLookup().find("syscall").orElseThrow(),
+            FunctionDescriptor.of(L, L, I, P, I, I),
+            Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(1));
+
     /** Linux x86-64 and aarch64 share the new-syscall numbers (>= 424). */
     private static final long SYS_PIDFD_OPEN = 434;
+    /** The older ones differ: x86-64's, else aarch64's (the generic table). */
+    private static final boolean X86_64 = "amd64".equals(System.getProperty("os.arch"))
+            || "x86_64".equals(System.getProperty("os.arch"));
+    private static final long SYS_SCHED_SETATTR = X86_64 ? 314 : 274;
+    private static final long SYS_SCHED_GETATTR = X86_64 ? 315 : 275;
 
     private static MethodHandle link(String name, boolean critical, FunctionDescriptor fd) {
         MemorySegment addr = LINKER.defaultLookup().find(name)
@@ -341,6 +352,26 @@ final class Syscalls {
         MemorySegment st = state();
         try {
             return (int) result((long) SYSCALL2.invokeExact(st, SYS_PIDFD_OPEN, pid, flags), st);
+        } catch (Throwable t) {
+            throw bug(t);
+        }
+    }
+
+    /** sched_getattr(0, attr, size, 0): the calling thread's scheduling attributes into {@code attr}. */
+    static int schedGetattr(MemorySegment attr) {
+        MemorySegment st = state();
+        try {
+            return (int) result((long) SYSCALL_SCHED.invokeExact(st, SYS_SCHED_GETATTR, 0, attr, (int) attr.byteSize(), 0), st);
+        } catch (Throwable t) {
+            throw bug(t);
+        }
+    }
+
+    /** sched_setattr(0, attr, 0): sets the calling thread's scheduling attributes from {@code attr}. */
+    static int schedSetattr(MemorySegment attr) {
+        MemorySegment st = state();
+        try {
+            return (int) result((long) SYSCALL_SCHED.invokeExact(st, SYS_SCHED_SETATTR, 0, attr, 0, 0), st);
         } catch (Throwable t) {
             throw bug(t);
         }

@@ -13,7 +13,7 @@ class PollerTest {
     @Test
     void closeEndsThePollerThreadAndReleasesItsFds() throws Exception {
         java.util.Set<String> before = fds();
-        Poller p = new Poller("test-poller");
+        Poller p = new Poller("test-poller", 0);
         java.util.Set<String> mine = fds();
         mine.removeAll(before);
         assertTrue(mine.stream().anyMatch(t -> t.contains("eventpoll")) && mine.stream().anyMatch(t -> t.contains("eventfd")),
