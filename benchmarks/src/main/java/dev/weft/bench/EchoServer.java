@@ -15,11 +15,17 @@ import dev.weft.scheduler.WeftScheduler;
  * <li>{@code weft}: Weft's edge-triggered sockets on Weft fibers, poller thread;</li>
  * <li>{@code weft-netpoll}: the same with workers polling epoll themselves (NetPoll);</li>
  * <li>{@code netty}: Netty 4.2 native epoll, one event loop per CPU (2 here).</li>
+ * <li>{@code weft-cpu-flood-high}, {@code weft-cpu-flood-normal}: {@code weft} with its
+ *     connections at HIGH (or NORMAL) while {@value #FLOOD_FIBERS} fibers at LOW (or NORMAL)
+ *     spin {@value #SPIN_MICROS} µs and yield, for as long as the server runs: every worker
+ *     busy, so each readiness must reach a worker through a saturated CPU and run queue.</li>
  * </ul>
  * <pre>java ... dev.weft.bench.EchoServer KIND PORT</pre>
  * Prints "listening PORT" when ready and serves until killed.
  */
 public final class EchoServer {
+    static final int FLOOD_FIBERS = 100, SPIN_MICROS = 20;
+
     private EchoServer() { }
 
     public static void main(String[] args) throws Exception {
@@ -33,11 +39,32 @@ public final class EchoServer {
             case "weft" -> EchoServers.weftSockets(port, WeftScheduler.builder().name("echo").build(), Priority.NORMAL);
             case "weft-netpoll" -> EchoServers.start("weft-sockets", port);
             case "netty" -> EchoServers.start("netty-epoll", port);
-            default -> throw new IllegalArgumentException("unknown server " + kind
-                    + " (jdk, weft-jdk, weft-jdk-netpoll, weft, weft-netpoll, netty)");
+            case "weft-cpu-flood-high" -> cpuFlooded(port, Priority.HIGH, Priority.LOW);
+            case "weft-cpu-flood-normal" -> cpuFlooded(port, Priority.NORMAL, Priority.NORMAL);
+            default -> throw new IllegalArgumentException("unknown server " + kind + " (jdk, weft-jdk,"
+                    + " weft-jdk-netpoll, weft, weft-netpoll, netty, weft-cpu-flood-high, weft-cpu-flood-normal)");
         };
         System.out.println("listening " + server.port());
         System.out.flush();
         Thread.currentThread().join();
+    }
+
+    /** The Weft-socket echo at {@code echo} priority on a scheduler kept busy by spinning fibers at {@code flood}. */
+    private static EchoServers.Running cpuFlooded(int port, Priority echo, Priority flood) throws Exception {
+        WeftScheduler weft = WeftScheduler.builder().name("echo-cpu-flood").build();
+        for (int i = 0; i < FLOOD_FIBERS; i++) {
+            weft.ofVirtual(flood).start(EchoServer::spinAndYieldForever);
+        }
+        return EchoServers.weftSockets(port, weft, echo);
+    }
+
+    private static void spinAndYieldForever() {
+        for (;;) {
+            long until = System.nanoTime() + SPIN_MICROS * 1_000L;
+            while (System.nanoTime() < until) {
+                Thread.onSpinWait();
+            }
+            Thread.yield();
+        }
     }
 }
