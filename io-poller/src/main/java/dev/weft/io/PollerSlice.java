@@ -16,7 +16,8 @@ import java.lang.foreign.ValueLayout;
  * under a CPU flood").
  *
  * <p>{@code -Ddev.weft.io.pollerSliceMicros=N}: 100 by default, 100 to 100,000, or 0 to
- * keep the kernel's default. A kernel that does not take the request (older than 6.12:
+ * ask for nothing (the thread keeps the slice it started with: the kernel's default unless
+ * the JVM was started with another). A kernel that does not take the request (older than 6.12:
  * it ignores the field; no sched_setattr: ENOSYS) leaves the poller as it was; that is
  * logged at DEBUG, nothing else changes.
  */
@@ -30,7 +31,7 @@ final class PollerSlice {
     private static final int ATTR_SIZE = 48, SIZE = 0, FLAGS = 8, RUNTIME = 24;
 
     /**
-     * The slice in nanoseconds from {@value #PROPERTY}, 0 for the kernel's default.
+     * The slice in nanoseconds from {@value #PROPERTY}, 0 for no request.
      *
      * @throws IllegalArgumentException if the property is not 0 or 100 to 100,000, naming it
      */
@@ -43,7 +44,7 @@ final class PollerSlice {
             throw new IllegalArgumentException(PROPERTY + " must be a number of microseconds, got \"" + v + "\"", e);
         }
         if (micros != 0 && (micros < 100 || micros > 100_000)) {
-            throw new IllegalArgumentException(PROPERTY + " must be 0 (the kernel's default) or 100 to 100000"
+            throw new IllegalArgumentException(PROPERTY + " must be 0 (no request) or 100 to 100000"
                     + " (the range Linux grants), got " + micros);
         }
         return micros * 1000;
