@@ -25,11 +25,12 @@ final class Linux {
     static final int CLOCK_MONOTONIC = 1, TFD_TIMER_ABSTIME = 1, TFD_NONBLOCK = 0x800, TFD_CLOEXEC = 0x80000;
     static final int O_NONBLOCK = 0x800, O_CLOEXEC = 0x80000;
 
-    /** struct epoll_event is packed (12 bytes) on x86-64, naturally aligned (16) elsewhere. */
-    private static final boolean PACKED_EPOLL_EVENT = "amd64".equals(System.getProperty("os.arch"))
+    /** x86-64, else aarch64: the two Linux ABIs Weft runs on. */
+    static final boolean X86_64 = "amd64".equals(System.getProperty("os.arch"))
             || "x86_64".equals(System.getProperty("os.arch"));
-    static final int EPOLL_EVENT_SIZE = PACKED_EPOLL_EVENT ? 12 : 16;
-    static final int EPOLL_EVENT_DATA_OFFSET = PACKED_EPOLL_EVENT ? 4 : 8;
+    /** struct epoll_event is packed (12 bytes) on x86-64, naturally aligned (16) elsewhere. */
+    static final int EPOLL_EVENT_SIZE = X86_64 ? 12 : 16;
+    static final int EPOLL_EVENT_DATA_OFFSET = X86_64 ? 4 : 8;
 
     /** Fills the epoll_event at {@code ev} for epoll_ctl: the event mask, and data = fd (low half), tag (high half). */
     static void setEpollEvent(java.lang.foreign.MemorySegment ev, int events, int fd, int tag) {

@@ -89,10 +89,8 @@ final class Syscalls {
     /** Linux x86-64 and aarch64 share the new-syscall numbers (>= 424). */
     private static final long SYS_PIDFD_OPEN = 434;
     /** The older ones differ: x86-64's, else aarch64's (the generic table). */
-    private static final boolean X86_64 = "amd64".equals(System.getProperty("os.arch"))
-            || "x86_64".equals(System.getProperty("os.arch"));
-    private static final long SYS_SCHED_SETATTR = X86_64 ? 314 : 274;
-    private static final long SYS_SCHED_GETATTR = X86_64 ? 315 : 275;
+    private static final long SYS_SCHED_SETATTR = Linux.X86_64 ? 314 : 274;
+    private static final long SYS_SCHED_GETATTR = Linux.X86_64 ? 315 : 275;
 
     private static MethodHandle link(String name, boolean critical, FunctionDescriptor fd) {
         MemorySegment addr = LINKER.defaultLookup().find(name)
