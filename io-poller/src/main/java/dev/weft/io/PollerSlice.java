@@ -25,7 +25,6 @@ final class PollerSlice {
     private PollerSlice() { }
 
     static final String PROPERTY = "dev.weft.io.pollerSliceMicros";
-    private static final System.Logger LOG = System.getLogger(PollerSlice.class.getName());
 
     /** struct sched_attr, first version (48 bytes): the fields this class reads or writes. */
     private static final int ATTR_SIZE = 48, SIZE = 0, FLAGS = 8, RUNTIME = 24;
@@ -66,7 +65,9 @@ final class PollerSlice {
             }
             if (r < 0) {
                 int errno = -r;
-                LOG.log(System.Logger.Level.DEBUG, () -> Thread.currentThread().getName()
+                // Looked up only here: a static logger would initialise the JDK's logging on
+                // every poller thread's start.
+                System.getLogger(PollerSlice.class.getName()).log(System.Logger.Level.DEBUG, () -> Thread.currentThread().getName()
                         + " keeps the kernel's default time slice: sched_setattr/getattr failed with " + Errno.name(errno));
             }
         }
