@@ -12,7 +12,7 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Cost per thread at scale: N virtual threads (default 1,000,000) started from a platform
  * thread, each parks until released; then a platform thread unparks them all and joins
- * them. Per side and round: the start time (first start until every thread is parked),
+ * them. Per side and round: the start time (first start until every thread has reached its park),
  * the heap per parked thread (used heap after a full GC with all of them parked, against
  * the same reading before any started) and the wake-plus-exit time (first unpark until
  * the last join). Sides alternate in one JVM (same heap flags), medians of the rounds.
@@ -81,11 +81,11 @@ public final class ScaleBench {
         CountDownLatch parked = new CountDownLatch(n);
         Runnable body = () -> {
             parked.countDown();
-            while (!released()) {
+            while (!released) {
                 LockSupport.park();
             }
         };
-        RELEASED = false;
+        released = false;
         long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
             (all[i] = f.newThread(body)).start();
@@ -93,7 +93,7 @@ public final class ScaleBench {
         parked.await();
         long t1 = System.nanoTime();
         long during = usedAfterGc();
-        RELEASED = true;
+        released = true;
         long t2 = System.nanoTime();
         for (Thread t : all) {
             LockSupport.unpark(t);
@@ -106,11 +106,7 @@ public final class ScaleBench {
         return new Reading((t1 - t0) / (double) n, (during - before) / (double) n, (t3 - t2) / (double) n);
     }
 
-    private static volatile boolean RELEASED;
-
-    private static boolean released() {
-        return RELEASED;
-    }
+    private static volatile boolean released;    // written by the main thread, read by the parked ones
 
     private static long usedAfterGc() {
         System.gc();
