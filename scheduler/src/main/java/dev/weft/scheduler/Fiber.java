@@ -436,7 +436,11 @@ public final class Fiber extends Route {
 
     /**
      * Runs the calls queued to this fiber, oldest first; returns how many ran. A call that
-     * throws fails its handle and does not stop the others. Only the fiber itself may call it.
+     * throws fails its handle and does not stop the others. After every
+     * {@value #CALLS_PER_SLICE} calls the fiber yields its carrier: a burst of 100,000
+     * calls (a service fiber's mailbox after 100,000 requests at once) takes tens of
+     * milliseconds, and held in one slice it would look pinned to the watchdog (which
+     * then starts a spare carrier). Only the fiber itself may call it.
      *
      * @throws WrongThreadException if called by another thread than this fiber
      */
@@ -444,16 +448,21 @@ public final class Fiber extends Route {
         checkOwner("processCalls");
         FiberCall taken = (FiberCall) CALLS.getAndSet(this, (FiberCall) null);
         int n = 0;
-        for (FiberCall c = reverse(taken); c != null; n++) {
+        for (FiberCall c = reverse(taken); c != null; ) {
             FiberCall next = c.next;
             c.next = null;
             if (c.run()) {
                 push(c, false);                // posted while it ran: runs again at the next point
             }
             c = next;
+            if (++n % CALLS_PER_SLICE == 0 && c != null) {
+                Thread.yield();
+            }
         }
         return n;
     }
+
+    private static final int CALLS_PER_SLICE = 1024;
 
     /** The fiber exited: close the mailbox and fail what is still in it. */
     void closeCalls() {

@@ -13,14 +13,24 @@ import java.util.concurrent.locks.LockSupport;
  *     count have not changed for the pinned threshold is flagged {@link Worker#pinned}
  *     (others may then steal its slot). If work is queued, an idle worker is woken to
  *     steal it, or with none idle one dormant spare is started per tick, up to the
- *     configured maximum. Spares retire themselves after their keep-alive without work.</li>
+ *     configured maximum. A spare leaves between two fibers once no carrier is pinned
+ *     (beside the cores it would give a busy load more threads than CPUs), or after its
+ *     keep-alive without work.</li>
  * <li><b>Carriers that did not start.</b> A core worker left without a thread (the
  *     platform refused one) gets a new try every tick; a refused spare, at the next need.</li>
  * <li><b>Starvation.</b> A priority with queued work (shared lane or any local queue)
  *     whose taken-count has not moved for the starvation bound is flagged in
  *     {@link Lanes}; a worker then serves one of its items first.</li>
  * </ul>
- * All of its state is confined to its own thread.
+ * Both judge by the watchdog's own clock, which counts only time it watched: it
+ * advances by the real time between two ticks, but by at most two ticks. A longer gap
+ * means this thread was stopped itself, and then so, most likely, was everything it
+ * judges: a GC pause stops every thread, and on a busy machine the OS may not run it.
+ * Without the cap, after a 100 ms pause every worker's fiber would be "unchanged" for
+ * 100 ms though none ran, and the watchdog would start spares for carriers that were
+ * never pinned.
+ *
+ * <p>All of its state is confined to its own thread.
  */
 final class Watchdog implements Runnable {
     private final WeftScheduler scheduler;
@@ -31,6 +41,8 @@ final class Watchdog implements Runnable {
     private volatile boolean stopped;
 
     // Confined to the watchdog thread.
+    private long lastTick;                  // System.nanoTime() of the previous tick
+    private long watched;                   // the watchdog's clock: see the class comment
     private final long[] lastTasks;
     private final Fiber[] lastRunning;
     private final long[] sameSince;
@@ -46,9 +58,7 @@ final class Watchdog implements Runnable {
         this.lastTasks = new long[n];
         this.lastRunning = new Fiber[n];
         this.sameSince = new long[n];
-        long now = System.nanoTime();     // "unchanged since" starts at construction, not at time 0
-        java.util.Arrays.fill(sameSince, now);
-        java.util.Arrays.fill(takenSince, now);
+        this.lastTick = System.nanoTime();   // "unchanged since" starts at construction: watched time 0
         this.thread = Thread.ofPlatform().daemon().name(scheduler.name() + "-watchdog").unstarted(this);
     }
 
@@ -65,14 +75,28 @@ final class Watchdog implements Runnable {
     public void run() {
         while (!stopped) {
             LockSupport.parkNanos(this, tick);
-            long now = System.nanoTime();
-            int pinned = checkCarriers(now);
-            if (pinned > 0 && hasQueuedWork()) {
-                relievePinned(pinned);
-            }
-            checkStarvation(now);
-            scheduler.addCarrier(false);      // a core worker whose thread could not start: try again
+            check(System.nanoTime());
         }
+    }
+
+    /** One tick, at {@code System.nanoTime()} {@code now}; returns how many carriers are pinned. */
+    int check(long now) {
+        long t = watch(now);
+        int pinned = checkCarriers(t);
+        scheduler.pinnedCarriers = pinned;    // before a spare starts: it leaves once this is 0
+        if (pinned > 0 && hasQueuedWork()) {
+            relievePinned(pinned);
+        }
+        checkStarvation(t);
+        scheduler.addCarrier(false);          // a core worker whose thread could not start: try again
+        return pinned;
+    }
+
+    /** Advances the watchdog's clock to real time {@code now}, by at most two ticks; returns it. */
+    private long watch(long now) {
+        watched += Math.min(now - lastTick, 2 * tick);
+        lastTick = now;
+        return watched;
     }
 
     /**
@@ -89,8 +113,8 @@ final class Watchdog implements Runnable {
         }
     }
 
-    /** Flags carriers held by one fiber past the threshold; returns how many are. */
-    private int checkCarriers(long now) {
+    /** Flags carriers held by one fiber past the threshold, at watched time {@code clock}; returns how many are. */
+    private int checkCarriers(long clock) {
         int pinned = 0;
         Worker[] workers = scheduler.workers;
         for (int i = 0; i < workers.length; i++) {
@@ -100,14 +124,14 @@ final class Watchdog implements Runnable {
             if (running == null || running != lastRunning[i] || tasks != lastTasks[i]) {
                 lastRunning[i] = running;
                 lastTasks[i] = tasks;
-                sameSince[i] = now;
+                sameSince[i] = clock;
                 w.pinned = false;
                 continue;
             }
-            if (now - sameSince[i] >= pinnedThreshold) {
+            if (clock - sameSince[i] >= pinnedThreshold) {
                 if (!w.pinned) {
                     w.pinned = true;
-                    WeftEvents.carrierPinned(scheduler.name(), w.index, running.thread, now - sameSince[i]);
+                    WeftEvents.carrierPinned(scheduler.name(), w.index, running.thread, clock - sameSince[i]);
                 }
                 pinned++;
             }
@@ -115,7 +139,7 @@ final class Watchdog implements Runnable {
         return pinned;
     }
 
-    private void checkStarvation(long now) {
+    private void checkStarvation(long clock) {
         for (int p = 0; p < Priority.COUNT; p++) {
             long taken = 0;
             for (Worker w : scheduler.workers) {
@@ -123,11 +147,11 @@ final class Watchdog implements Runnable {
             }
             if (taken != lastTaken[p] || queued(p) == 0) {
                 lastTaken[p] = taken;
-                takenSince[p] = now;
-            } else if (now - takenSince[p] >= starvationBound) {
+                takenSince[p] = clock;
+            } else if (clock - takenSince[p] >= starvationBound) {
                 scheduler.lanes.markStarving(p);
-                WeftEvents.starvationPromotion(scheduler.name(), Priority.ALL[p], now - takenSince[p]);
-                takenSince[p] = now;
+                WeftEvents.starvationPromotion(scheduler.name(), Priority.ALL[p], clock - takenSince[p]);
+                takenSince[p] = clock;
             }
         }
     }

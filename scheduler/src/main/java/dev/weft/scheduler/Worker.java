@@ -33,6 +33,7 @@ import org.jctools.queues.SpmcArrayQueue;
  * <pre>
  *   ACTIVE --no work--> IDLE --found work itself, or took a handoff--> ACTIVE
  *   IDLE --terminating--> EXITED;   IDLE --spare past its keep-alive--> EXITED (the spare is dormant: no thread)
+ *   ACTIVE --spare between fibers, no carrier pinned any more--> EXITED
  * </pre>
  * With an {@link IdlePoller}, one IDLE worker at a time waits in its poll instead of
  * parking; it leaves IDLE by the same transition as a worker that found work.
@@ -101,6 +102,10 @@ final class Worker {
     void runLoop() {
         state = ACTIVE;
         for (;;) {
+            if (spare && scheduler.pinnedCarriers == 0) {
+                retire();
+                return;
+            }
             Fiber f = findWork();
             if (f == null) {
                 Object h = awaitWork();
@@ -374,6 +379,38 @@ final class Worker {
     }
 
     /**
+     * A spare between two fibers, with no carrier pinned any more, leaves: the cores that
+     * were pinned run again, and a spare beside them would give a busy load more threads
+     * than CPUs for as long as the load lasts (it would never be idle for its keep-alive).
+     * Only this carrier puts work in its slot and local queues, so what is there now is
+     * all there will be: it goes to the shared lanes, and a waiting worker is woken for it.
+     * Not being idle, it holds nothing of the idle protocol.
+     */
+    private void retire() {
+        boolean moved = slotToShared();
+        for (int p = 0; p < Priority.COUNT; p++) {
+            for (Fiber f; (f = local[p].relaxedPoll()) != null; ) {
+                lanes.offer(f, p);
+                moved = true;
+            }
+        }
+        if (moved) {
+            idle.workQueued();
+        }
+        state = EXITED;
+        scheduler.spareRetired(this);
+    }
+
+    /** Moves the slot's fiber, if there is one, to the shared lane; returns whether there was. */
+    private boolean slotToShared() {
+        Fiber s = (Fiber) SLOT.getAndSet(this, (Fiber) null);
+        if (s != null) {
+            lanes.offer(s, s.routePriority().ordinal());
+        }
+        return s != null;
+    }
+
+    /**
      * Starts a new carrier thread for this worker with {@code start} (the scheduler's way of
      * starting threads). If it does not start, the worker is left without a thread and the
      * failure propagates.
@@ -398,10 +435,7 @@ final class Worker {
      */
     void abandon() {
         Object h = idle.evict(index);
-        Fiber s = (Fiber) SLOT.getAndSet(this, (Fiber) null);
-        if (s != null) {
-            lanes.offer(s, s.routePriority().ordinal());
-        }
+        slotToShared();
         if (h instanceof Fiber f) {
             lanes.offer(f, f.routePriority().ordinal());
         }

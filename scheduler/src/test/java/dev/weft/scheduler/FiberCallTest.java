@@ -69,6 +69,64 @@ class FiberCallTest {
         target.join();
     }
 
+    /**
+     * A burst of 5,000 calls is run in slices: with one worker, a fiber that counts and
+     * yields in a loop gets the carrier between them, so the calls see its count move.
+     * Run in one slice, all would see the same count.
+     */
+    @Test
+    void aBurstOfCallsYieldsTheCarrierBetweenSlices() throws Exception {
+        try (WeftScheduler one = WeftScheduler.builder().workers(1).maxSpares(0).name("ifc-burst").build()) {
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicLong ticks = new AtomicLong();
+            Thread ticker = one.ofVirtual().start(() -> {
+                while (!stop.get()) {
+                    ticks.incrementAndGet();
+                    Thread.yield();
+                }
+            });
+            CompletableFuture<Fiber> self = new CompletableFuture<>();
+            Thread target = one.ofVirtual().start(() -> {
+                Fiber f = Fiber.current();
+                self.complete(f);
+                while (!stop.get()) {
+                    f.prepareSleep(Wake.IFC | Wake.user(0));
+                    if (!stop.get()) {
+                        f.sleep();
+                    }
+                }
+            });
+            Fiber f = self.get();
+            CountDownLatch gate = new CountDownLatch(1);
+            FiberCall hold = new FiberCall(() -> {
+                gate.await();                   // the target parks inside this call while the burst queues
+                return null;
+            });
+            f.call(hold);
+            long[] seen = new long[5_000];
+            List<FiberCall> burst = new ArrayList<>();
+            for (int i = 0; i < seen.length; i++) {
+                int n = i;
+                FiberCall c = new FiberCall(() -> seen[n] = ticks.get());
+                burst.add(c);
+                f.call(c);
+            }
+            gate.countDown();
+            try {
+                for (FiberCall c : burst) {
+                    c.await();
+                }
+            } finally {
+                stop.set(true);                 // the scheduler's close waits for both fibers
+                f.wake(Wake.user(0));
+                target.join();
+                ticker.join();
+            }
+            long distinct = java.util.Arrays.stream(seen).distinct().count();
+            assertTrue(distinct >= seen.length / 1024, "the burst ran in " + distinct + " slice(s)");
+        }
+    }
+
     @Test
     void aThrowingCallFailsItsHandleNotTheTargetAndHandlesAreReusable() throws Exception {
         CompletableFuture<Fiber> self = new CompletableFuture<>();

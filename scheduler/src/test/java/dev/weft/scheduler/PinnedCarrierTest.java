@@ -44,4 +44,56 @@ class PinnedCarrierTest {
             released.set(true);          // a failed assertion must not leave spinners for close() to wait on
         }
     }
+
+    /**
+     * A spare started for a pinned carrier leaves once the pin ends, though the load goes
+     * on and the spare is never idle (its keep-alive is ten minutes): the load runs on the
+     * core carriers again, not on more threads than it had.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aSpareLeavesWhenThePinEndsWhileTheLoadGoesOn() throws Exception {
+        AtomicBoolean pinReleased = new AtomicBoolean(), loadStopped = new AtomicBoolean();
+        java.util.concurrent.atomic.AtomicLong loadSlices = new java.util.concurrent.atomic.AtomicLong();
+        WeftScheduler s = WeftScheduler.builder().workers(2).maxSpares(2)
+                .pinnedThreshold(Duration.ofMillis(10)).spareKeepAlive(Duration.ofMinutes(10)).build();
+        try {
+            CountDownLatch pinning = new CountDownLatch(1);
+            Thread pin = s.ofVirtual().start(() -> {
+                pinning.countDown();
+                while (!pinReleased.get()) {
+                    Thread.onSpinWait();
+                }
+            });
+            pinning.await();
+            List<Thread> load = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                load.add(s.ofVirtual().start(() -> {
+                    while (!loadStopped.get()) {
+                        long until = System.nanoTime() + 100_000;
+                        while (System.nanoTime() < until) {
+                            Thread.onSpinWait();
+                        }
+                        loadSlices.incrementAndGet();
+                        Thread.yield();
+                    }
+                }));
+            }
+            await().atMost(Bounded.HANG).until(() -> s.stats().sparesAdded() >= 1);
+            pinReleased.set(true);
+            pin.join();
+            await().atMost(Bounded.HANG).until(() -> s.stats().spares() == 0);
+            long before = loadSlices.get();
+            await().atMost(Bounded.HANG).until(() -> loadSlices.get() > before + 100);   // the load still runs
+            assertEquals(s.stats().sparesAdded(), s.stats().sparesRetired(), "every spare started left: " + s.stats());
+            loadStopped.set(true);
+            for (Thread t : load) {
+                t.join();
+            }
+        } finally {
+            pinReleased.set(true);
+            loadStopped.set(true);
+            Bounded.close(s, "PinnedCarrierTest");
+        }
+    }
 }
