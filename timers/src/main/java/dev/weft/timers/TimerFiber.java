@@ -23,9 +23,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * <ul>
  * <li>owners of nodes (any thread) post a node's update call to this fiber's mailbox
  *     (one CAS; coalesced per node) and never touch the heap;</li>
- * <li>this fiber, and only it, runs those calls (inside its sleep: the sleep accepts
- *     {@link Wake#IFC}), pops what is due, and re-arms the timerfd only when the
- *     earliest deadline changed ({@link TimerFd#setExpiry} skips the call otherwise);</li>
+ * <li>this fiber, and only it, runs those calls (before it sleeps, and inside its sleep:
+ *     the sleep accepts {@link Wake#IFC}), pops what is due, and re-arms the timerfd only
+ *     when it is about to sleep and the earliest deadline changed
+ *     ({@link TimerFd#setExpiry} skips the call otherwise);</li>
  * <li>the poller raises IO_READ when the timerfd expires.</li>
  * </ul>
  * A due fiber timeout wakes its fiber from here: the wake is a submission from this
@@ -86,7 +87,7 @@ final class TimerFiber {
      * mailbox unless it is pending already; wakes this fiber only if {@code deadline} is
      * earlier than the expiry its timerfd is set to. A later deadline (or a cancel) waits
      * for that wake-up: the fiber runs its calls at every wake. Why none is stranded: this
-     * fiber publishes {@code armedExpiry} and then looks at its mailbox (in its sleep); a
+     * fiber publishes {@code armedExpiry} and then looks at its mailbox (before and in its sleep); a
      * sender pushes and then reads {@code armedExpiry}. So either the fiber sees the call,
      * or the sender sees the new expiry and wakes it when its deadline is earlier.
      */
@@ -99,20 +100,23 @@ final class TimerFiber {
     }
 
     private void run() {
+        Fiber self = Fiber.current();            // not the field: the constructor may not have set it yet
         try {
             for (;;) {
                 expireDue(System.nanoTime());
                 long head = heap.minKey();
-                alarm.setExpiry(head);
-                armedExpiry = head;              // before the sleep looks at the mailbox: see post
-                awaitAlarmOrCalls();
+                armedExpiry = head;              // before the mailbox is looked at: see post
+                if (self.processCalls() == 0) {
+                    alarm.setExpiry(head);       // only for a sleep: in a burst of requests the head moves at every pass
+                    awaitAlarmOrCalls();
+                }
             }
         } catch (FiberKilledException | ClosedChannelException end) {
             // the scheduler is done: no fiber is left to time out
         } catch (IOException e) {
             throw new UncheckedIOException("timer fiber of " + scheduler.name() + " failed", e);
         } finally {
-            end();
+            end(self);
         }
     }
 
@@ -138,10 +142,10 @@ final class TimerFiber {
      * either in the heap for the sweep, or its sender sees the end (or both; cancel is
      * idempotent).
      */
-    private void end() {
+    private void end(Fiber self) {
         ended = true;
         BY_SCHEDULER.remove(scheduler, this);
-        fiber.processCalls();
+        self.processCalls();
         heap.forEach(TimerNode::abandon);
         alarm.close();
     }
@@ -151,11 +155,23 @@ final class TimerFiber {
         return ended;
     }
 
+    /**
+     * Expires what is due, yielding the carrier after every {@value #FIRES_PER_SLICE}
+     * nodes: a burst of 100,000 timeouts due at once takes tens of milliseconds to fire,
+     * and held in one slice it would look pinned to the watchdog, which then starts a
+     * spare carrier that competes with the cores for the CPUs.
+     */
     private void expireDue(long now) {
+        int fired = 0;
         while (heap.minKey() <= now) {
             heap.poll().expire(now);
+            if (++fired % FIRES_PER_SLICE == 0) {
+                Thread.yield();
+            }
         }
     }
+
+    private static final int FIRES_PER_SLICE = 1024;
 
     /** Sends {@code call} to run on this fiber (once per send). */
     void call(FiberCall call) {

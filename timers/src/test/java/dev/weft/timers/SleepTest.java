@@ -101,7 +101,7 @@ class SleepTest {
         assertInstanceOf(InterruptedException.class, ended2.get());
     }
 
-    /** The load: 100,000 fibers sleep 1 ms ten times; every one wakes every time. */
+    /** The timers benchmark's load: 100,000 fibers sleep 1 ms ten times; every one wakes every time. */
     @Test
     void hundredThousandFibersSleepTenTimes() throws Exception {
         int fibers = 100_000;
@@ -127,6 +127,45 @@ class SleepTest {
         // 10^6 timed waits later: no timer node and no fiber left behind (the timer fiber is the one live fiber).
         await().atMost(Bounded.HANG).until(() -> scheduler.stats().liveFibers() == 1);
         assertEquals(0, Fibers.pendingTimers(scheduler), "every fiber's timeout left the heap when the fiber exited");
+    }
+
+    /**
+     * A burst of 5,000 timeouts due at one deadline is fired in slices: with one worker,
+     * fibers woken by the first slices run before the last timeout fires. The fiber armed
+     * last fires last (equal deadlines fire in arm order); fired in one slice, it would
+     * find no other fiber awake yet.
+     */
+    @Test
+    void aBurstOfTimeoutsDueTogetherIsFiredInSlices() throws Exception {
+        WeftScheduler one = WeftScheduler.builder().workers(1).maxSpares(0).name("timeout-burst").build();
+        try {
+            int fibers = 5_000;
+            long due = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+            CountDownLatch armed = new CountDownLatch(fibers);
+            AtomicLong awake = new AtomicLong();
+            for (int i = 0; i < fibers; i++) {
+                one.ofVirtual().start(() -> {
+                    armed.countDown();              // one worker: the arm below is sent before the next fiber runs
+                    sleepUntil(due);
+                    awake.incrementAndGet();
+                });
+            }
+            assertTrue(armed.await(60, TimeUnit.SECONDS));
+            long seenByLast = Fibers.run(one, () -> {
+                sleepUntil(due);
+                return awake.get();
+            });
+            assertTrue(seenByLast > 0, "the last timeout fired before any woken fiber ran: one slice");
+        } finally {
+            Bounded.close(one, "SleepTest");
+        }
+    }
+
+    /** Sleeps on the calling fiber until {@code deadline}, which every caller shares exactly. */
+    private static void sleepUntil(long deadline) {
+        Fiber f = Fiber.current();
+        f.prepareSleep(Wake.user(0), deadline);
+        f.sleep();
     }
 
     /** Many timed sleeps that are mostly woken early: the lazy cancels never fire a later sleep early. */
