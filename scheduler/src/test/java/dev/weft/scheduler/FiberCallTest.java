@@ -28,7 +28,11 @@ class FiberCallTest {
 
     /** A target fiber that serves calls in IFC sleeps until {@code stop}, returning its thread; {@code self} gets its Fiber. */
     private Thread server(CompletableFuture<Fiber> self, AtomicBoolean stop) {
-        return scheduler.ofVirtual().start(() -> {
+        return server(scheduler, self, stop);
+    }
+
+    private static Thread server(WeftScheduler on, CompletableFuture<Fiber> self, AtomicBoolean stop) {
+        return on.ofVirtual().start(() -> {
             Fiber f = Fiber.current();
             self.complete(f);
             while (!stop.get()) {
@@ -86,16 +90,7 @@ class FiberCallTest {
                 }
             });
             CompletableFuture<Fiber> self = new CompletableFuture<>();
-            Thread target = one.ofVirtual().start(() -> {
-                Fiber f = Fiber.current();
-                self.complete(f);
-                while (!stop.get()) {
-                    f.prepareSleep(Wake.IFC | Wake.user(0));
-                    if (!stop.get()) {
-                        f.sleep();
-                    }
-                }
-            });
+            Thread target = server(one, self, stop);
             Fiber f = self.get();
             CountDownLatch gate = new CountDownLatch(1);
             FiberCall hold = new FiberCall(() -> {
