@@ -13,9 +13,10 @@ import java.util.concurrent.locks.LockSupport;
  *     count have not changed for the pinned threshold is flagged {@link Worker#pinned}
  *     (others may then steal its slot). If work is queued, an idle worker is woken to
  *     steal it, or with none idle one dormant spare is started per tick, up to the
- *     configured maximum. A spare leaves between two fibers once no carrier is pinned
- *     (beside the cores it would give a busy load more threads than CPUs), or after its
- *     keep-alive without work.</li>
+ *     configured maximum. A spare leaves between two fibers once no carrier has been
+ *     pinned for the pinned threshold (beside the cores it would give a busy load more
+ *     threads than CPUs; the threshold keeps a load whose pins come and go from starting
+ *     and ending a thread every tick), or after its keep-alive without work.</li>
  * <li><b>Carriers that did not start.</b> A core worker left without a thread (the
  *     platform refused one) gets a new try every tick; a refused spare, at the next need.</li>
  * <li><b>Starvation.</b> A priority with queued work (shared lane or any local queue)
@@ -43,6 +44,7 @@ final class Watchdog implements Runnable {
     // Confined to the watchdog thread.
     private long lastTick;                  // System.nanoTime() of the previous tick
     private long watched;                   // the watchdog's clock: see the class comment
+    private long lastPin = Long.MIN_VALUE / 2;   // watched time of the last tick that saw a pinned carrier
     private final long[] lastTasks;
     private final Fiber[] lastRunning;
     private final long[] sameSince;
@@ -83,7 +85,10 @@ final class Watchdog implements Runnable {
     int check(long now) {
         long t = watch(now);
         int pinned = checkCarriers(t);
-        scheduler.pinnedCarriers = pinned;    // before a spare starts: it leaves once this is 0
+        if (pinned > 0) {
+            lastPin = t;
+        }
+        scheduler.sparesWanted = t - lastPin < pinnedThreshold;   // before a spare starts: it leaves once false
         if (pinned > 0 && hasQueuedWork()) {
             relievePinned(pinned);
         }

@@ -33,7 +33,7 @@ import org.jctools.queues.SpmcArrayQueue;
  * <pre>
  *   ACTIVE --no work--> IDLE --found work itself, or took a handoff--> ACTIVE
  *   IDLE --terminating--> EXITED;   IDLE --spare past its keep-alive--> EXITED (the spare is dormant: no thread)
- *   ACTIVE --spare between fibers, no carrier pinned any more--> EXITED
+ *   ACTIVE --spare between fibers, no carrier pinned for the pinned threshold--> EXITED
  * </pre>
  * With an {@link IdlePoller}, one IDLE worker at a time waits in its poll instead of
  * parking; it leaves IDLE by the same transition as a worker that found work.
@@ -102,7 +102,7 @@ final class Worker {
     void runLoop() {
         state = ACTIVE;
         for (;;) {
-            if (spare && scheduler.pinnedCarriers == 0) {
+            if (spare && !scheduler.sparesWanted) {
                 retire();
                 return;
             }
@@ -379,7 +379,7 @@ final class Worker {
     }
 
     /**
-     * A spare between two fibers, with no carrier pinned any more, leaves: the cores that
+     * A spare between two fibers, with no carrier pinned for the pinned threshold, leaves: the cores that
      * were pinned run again, and a spare beside them would give a busy load more threads
      * than CPUs for as long as the load lasts (it would never be idle for its keep-alive).
      * Only this carrier puts work in its slot and local queues, so what is there now is
