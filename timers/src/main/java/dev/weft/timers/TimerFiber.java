@@ -89,13 +89,15 @@ final class TimerFiber {
      * for that wake-up: the fiber runs its calls at every wake. Why none is stranded: this
      * fiber publishes {@code armedExpiry} and then looks at its mailbox (before and in its sleep); a
      * sender pushes and then reads {@code armedExpiry}. So either the fiber sees the call,
-     * or the sender sees the new expiry and wakes it when its deadline is earlier.
+     * or the sender sees the new expiry and wakes it when its deadline is earlier. The wake
+     * does not depend on whether this post queued the update or found it queued already:
+     * an update posted quietly for a later deadline may still be waiting when its node asks
+     * for an earlier one.
      */
     void post(FiberCall update, long deadline) {
-        if (deadline < armedExpiry) {
-            fiber.post(update);
-        } else {
-            fiber.postQuietly(update);
+        fiber.postQuietly(update);
+        if (deadline < armedExpiry) {            // read after the push, and whether or not the post coalesced
+            fiber.wake(Wake.IFC);
         }
     }
 

@@ -161,6 +161,34 @@ class SleepTest {
         }
     }
 
+    /**
+     * A fiber's arm for 120 s waits quietly in the timer fiber's mailbox (the alarm is set
+     * earlier, for another fiber's 5 s sleep); the fiber ends that sleep and sleeps 5 ms.
+     * Its update coalesces onto the one still queued, and must still wake the timer fiber:
+     * the 5 ms sleep ends long before the 5 s alarm.
+     */
+    @Test
+    void anEarlierDeadlineWhoseUpdateIsQueuedAlreadyStillWakesTheTimerFiber() throws Exception {
+        Thread other = scheduler.ofVirtual().start(() -> {
+            try {
+                Weft.sleep(Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                // the test is over
+            }
+        });
+        await().atMost(Bounded.HANG).until(() -> Fibers.pendingTimers(scheduler) == 1);   // the alarm is at 5 s
+        long slept = onFiber(() -> {
+            Fiber f = Fiber.current();
+            f.prepareSleep(Wake.user(0), System.nanoTime() + TimeUnit.SECONDS.toNanos(120));   // posted quietly
+            f.cancelSleep();
+            long t0 = System.nanoTime();
+            Weft.sleep(Duration.ofMillis(5));
+            return System.nanoTime() - t0;
+        });
+        other.interrupt();
+        assertTrue(slept < TimeUnit.MILLISECONDS.toNanos(2_500), "a 5 ms sleep took " + slept / 1_000_000 + " ms");
+    }
+
     /** Sleeps on the calling fiber until {@code deadline}, which every caller shares exactly. */
     private static void sleepUntil(long deadline) {
         Fiber f = Fiber.current();
