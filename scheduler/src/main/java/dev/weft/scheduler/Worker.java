@@ -379,9 +379,10 @@ final class Worker {
     }
 
     /**
-     * A spare between two fibers, with no carrier pinned for the pinned threshold, leaves: the cores that
-     * were pinned run again, and a spare beside them would give a busy load more threads
-     * than CPUs for as long as the load lasts (it would never be idle for its keep-alive).
+     * A spare between two fibers, with no carrier pinned for the pinned threshold, leaves:
+     * the cores that were pinned run again, and a spare beside them would give a busy load
+     * more threads than CPUs for as long as the load lasts (it would never be idle for its
+     * keep-alive).
      * Only this carrier puts work in its slot and local queues, so what is there now is
      * all there will be: it goes to the shared lanes, and a waiting worker is woken for it.
      * Not being idle, it holds nothing of the idle protocol.

@@ -87,8 +87,8 @@ final class TimerFiber {
      * mailbox unless it is pending already; wakes this fiber only if {@code deadline} is
      * earlier than the expiry its timerfd is set to. A later deadline (or a cancel) waits
      * for that wake-up: the fiber runs its calls at every wake. Why none is stranded: this
-     * fiber publishes {@code armedExpiry} and then looks at its mailbox (before and in its sleep); a
-     * sender pushes and then reads {@code armedExpiry}. So either the fiber sees the call,
+     * fiber publishes {@code armedExpiry} and then looks at its mailbox (before and in its
+     * sleep); a sender pushes and then reads {@code armedExpiry}. So either the fiber sees the call,
      * or the sender sees the new expiry and wakes it when its deadline is earlier. The wake
      * does not depend on whether this post queued the update or found it queued already:
      * an update posted quietly for a later deadline may still be waiting when its node asks
