@@ -31,7 +31,7 @@ import java.util.concurrent.locks.LockSupport;
  * 100 ms though none ran, and the watchdog would start spares for carriers that were
  * never pinned.
  *
- * <p>All of its state is confined to its own thread.
+ * <p>All of its state but {@link #sparesWanted} is confined to its own thread.
  */
 final class Watchdog implements Runnable {
     private final WeftScheduler scheduler;
@@ -40,6 +40,8 @@ final class Watchdog implements Runnable {
     private final long tick;
     private final Thread thread;
     private volatile boolean stopped;
+    /** A carrier was pinned within the pinned threshold: written every tick, before a spare starts; read by spares. */
+    volatile boolean sparesWanted;
 
     // Confined to the watchdog thread.
     private long lastTick;                  // System.nanoTime() of the previous tick
@@ -88,7 +90,7 @@ final class Watchdog implements Runnable {
         if (pinned > 0) {
             lastPin = t;
         }
-        scheduler.sparesWanted = t - lastPin < pinnedThreshold;   // before a spare starts: it leaves once false
+        sparesWanted = t - lastPin < pinnedThreshold;   // before a spare starts: it leaves once false
         if (pinned > 0 && hasQueuedWork()) {
             relievePinned(pinned);
         }

@@ -75,8 +75,6 @@ public final class WeftScheduler implements AutoCloseable {
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final java.util.function.Consumer<Thread> startCarrier;   // how carrier threads are started (Builder)
     private volatile long lastRefusalLog;       // nanoTime of the last refused-carrier log, 0: none (rate limit)
-    volatile boolean sparesWanted;              // a carrier was pinned within the pinned threshold: written by the
-                                                // watchdog every tick, before it starts a spare; read by spares
     private final AtomicLong workersReplaced = new AtomicLong();
     private final AtomicLong sparesAdded = new AtomicLong();
     private final AtomicLong sparesRetired = new AtomicLong();

@@ -102,7 +102,7 @@ final class Worker {
     void runLoop() {
         state = ACTIVE;
         for (;;) {
-            if (spare && !scheduler.sparesWanted) {
+            if (spare && !scheduler.watchdog().sparesWanted) {
                 retire();
                 return;
             }
