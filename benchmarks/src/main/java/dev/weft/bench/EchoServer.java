@@ -4,6 +4,9 @@ import dev.weft.samples.EchoServers;
 import dev.weft.scheduler.Priority;
 import dev.weft.io.NetPoll;
 import dev.weft.scheduler.WeftScheduler;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
 
 /**
  * The echo servers the echo benchmark compares, one per JVM (the servers themselves are
@@ -15,6 +18,8 @@ import dev.weft.scheduler.WeftScheduler;
  * <li>{@code weft}: Weft's edge-triggered sockets on Weft fibers, poller thread;</li>
  * <li>{@code weft-netpoll}: the same with workers polling epoll themselves (NetPoll);</li>
  * <li>{@code netty}: Netty 4.2 native epoll, one event loop per CPU (2 here).</li>
+ * <li>{@code netty-io_uring}: the same on Netty's io_uring transport (fails at start,
+ *     naming the cause, where the kernel refuses io_uring).</li>
  * <li>{@code weft-cpu-flood-high}, {@code weft-cpu-flood-normal}: {@code weft} with its
  *     connections at HIGH (or NORMAL) while {@value #FLOOD_FIBERS} fibers at LOW (or NORMAL)
  *     spin {@value #SPIN_MICROS} µs and yield, for as long as the server runs: every worker
@@ -39,14 +44,23 @@ public final class EchoServer {
             case "weft" -> EchoServers.weftSockets(port, WeftScheduler.builder().name("echo").build(), Priority.NORMAL);
             case "weft-netpoll" -> EchoServers.start("weft-sockets", port);
             case "netty" -> EchoServers.start("netty-epoll", port);
+            case "netty-io_uring" -> nettyIoUring(port);
             case "weft-cpu-flood-high" -> cpuFlooded(port, Priority.HIGH, Priority.LOW);
             case "weft-cpu-flood-normal" -> cpuFlooded(port, Priority.NORMAL, Priority.NORMAL);
             default -> throw new IllegalArgumentException("unknown server " + kind + " (jdk, weft-jdk,"
-                    + " weft-jdk-netpoll, weft, weft-netpoll, netty, weft-cpu-flood-high, weft-cpu-flood-normal)");
+                    + " weft-jdk-netpoll, weft, weft-netpoll, netty, netty-io_uring, weft-cpu-flood-high, weft-cpu-flood-normal)");
         };
         System.out.println("listening " + server.port());
         System.out.flush();
         Thread.currentThread().join();
+    }
+
+    private static EchoServers.Running nettyIoUring(int port) throws Exception {
+        if (!IoUring.isAvailable()) {
+            throw new IllegalStateException("Netty's io_uring transport is not available here", IoUring.unavailabilityCause());
+        }
+        return EchoServers.netty(port, Runtime.getRuntime().availableProcessors(), IoUringIoHandler.newFactory(),
+                IoUringServerSocketChannel.class);
     }
 
     /** The Weft-socket echo at {@code echo} priority on a scheduler kept busy by spinning fibers at {@code flood}. */

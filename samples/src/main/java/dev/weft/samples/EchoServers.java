@@ -13,7 +13,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
@@ -98,7 +100,8 @@ public final class EchoServers {
                 WeftScheduler weft = WeftScheduler.builder().name("echo-weft").idlePoller(NetPoll.idlePoller()).build();
                 yield closingScheduler(weftSockets(port, weft, Priority.NORMAL), weft);
             }
-            case "netty-epoll" -> nettyEpoll(port, Runtime.getRuntime().availableProcessors());
+            case "netty-epoll" -> netty(port, Runtime.getRuntime().availableProcessors(), EpollIoHandler.newFactory(),
+                    EpollServerSocketChannel.class);
             default -> throw new IllegalArgumentException("unknown server " + kind + "; known: " + KINDS);
         };
     }
@@ -191,15 +194,19 @@ public final class EchoServers {
         });
     }
 
-    /** Netty's native epoll echo: read, write back, flush at the end of each read batch. */
-    static Running nettyEpoll(int port, int loops) throws IOException {
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(loops,
-                EpollIoHandler.newFactory());
+    /**
+     * Netty's echo on {@code loops} event loops of the transport that {@code io} and
+     * {@code channel} name (the demo's is native epoll): read, write back, flush at the end
+     * of each read batch.
+     */
+    public static Running netty(int port, int loops, IoHandlerFactory io, Class<? extends ServerChannel> channel)
+            throws IOException {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(loops, io);
         Set<Channel> open = ConcurrentHashMap.newKeySet();
         Channel listener;
         try {
             listener = new ServerBootstrap().group(group)
-                    .channel(EpollServerSocketChannel.class)
+                    .channel(channel)
                     .option(ChannelOption.SO_BACKLOG, 4096)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
